@@ -1,0 +1,64 @@
+// The kernel interface every backend implements against. A kernel is a free function
+//   Status my_op(KernelContext& ctx)
+// that reads its inputs and attributes and writes each output it produces. The executor owns
+// memory and lifetimes; a kernel never keeps pointers past its return.
+//
+//   Status relu(KernelContext& ctx) {
+//     const Tensor& x = ctx.input(0);
+//     Tensor& y = ctx.allocate_output(0, x.dtype(), x.shape());
+//     ...
+//   }
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "core/value.h"
+#include "ir/graph.h"
+
+namespace kiln {
+
+class KernelContext {
+ public:
+  virtual ~KernelContext() = default;
+
+  virtual const ir::Node& node() const = 0;
+  int opset() const { return node().opset; }
+
+  virtual size_t num_inputs() const = 0;
+  // False for an omitted optional input (empty name) or an empty optional value.
+  virtual bool has_input(size_t i) const = 0;
+  virtual const Value& input_value(size_t i) const = 0;
+  const Tensor& input(size_t i) const { return input_value(i).tensor(); }
+
+  virtual size_t num_outputs() const = 0;
+  // False when the model does not use output i (omitted optional output).
+  virtual bool wants_output(size_t i) const = 0;
+  // Allocates a zero-filled tensor for output i and returns it for the kernel to fill.
+  virtual Tensor& allocate_output(size_t i, DType dtype, const Shape& shape) = 0;
+  virtual void set_output(size_t i, Value value) = 0;
+
+  // Runs a subgraph (If/Loop/Scan body) with the given inputs; it sees this node's scope.
+  virtual Expected<std::vector<Value>> run_subgraph(const ir::Graph& graph,
+                                                    const std::vector<Value>& inputs) = 0;
+
+  // Error naming the node: "Conv 'conv1': <message>".
+  template <typename... Args>
+  Status error(fmt::format_string<Args...> f, Args&&... args) const {
+    return invalid_argument("{}: {}", node().label(), fmt::format(f, std::forward<Args>(args)...));
+  }
+  template <typename... Args>
+  Status unsupported_error(fmt::format_string<Args...> f, Args&&... args) const {
+    return unsupported("{}: {}", node().label(), fmt::format(f, std::forward<Args>(args)...));
+  }
+};
+
+using KernelFn = Status (*)(KernelContext&);
+
+struct KernelEntry {
+  std::string_view domain;  // "" = ai.onnx
+  std::string_view name;
+  KernelFn fn;
+};
+
+}  // namespace kiln

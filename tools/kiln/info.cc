@@ -1,0 +1,81 @@
+// `kiln info MODEL [--graph]`: inputs/outputs, op histogram, parameters, unsupported ops.
+#include <map>
+
+#include "commands.h"
+#include "frontend/onnx/onnx_loader.h"
+#include "ir/printer.h"
+#include "passes/infer_types.h"
+#include "runtime/session.h"
+
+namespace kiln::tools {
+
+namespace {
+
+void count_ops(const ir::Graph& g, std::map<std::string, int>& hist) {
+  for (const auto& node : g.nodes) {
+    ++hist[(node->domain.empty() ? "" : node->domain + ".") + node->op_type];
+    for (const auto& [key, attr] : node->attrs) {
+      if (attr.g) count_ops(*attr.g, hist);
+      for (const auto& sub : attr.graphs) count_ops(*sub, hist);
+    }
+  }
+}
+
+int run_info(const std::string& path, bool print_graph_text) {
+  auto model = onnx_frontend::load_model(path);
+  if (!model) {
+    fmt::print(stderr, "error: {}\n", model.status().message());
+    return 1;
+  }
+  ir::Model& m = **model;
+  Status inferred = infer_types(m);
+  const ir::Graph& g = *m.graph;
+  fmt::print("model       {}\n", path);
+  fmt::print("producer    {} {}\n", m.producer_name, m.producer_version);
+  fmt::print("ir_version  {}\n", m.ir_version);
+  std::string opsets;
+  for (const auto& [domain, version] : m.opsets) opsets += fmt::format("{}{}={}", opsets.empty() ? "" : ", ", domain.empty() ? "ai.onnx" : domain, version);
+  fmt::print("opsets      {}\n", opsets);
+  fmt::print("\ninputs:\n");
+  for (const ir::Value* v : g.inputs) {
+    fmt::print("  {:<24} {}{}\n", v->name, v->type.str(), v->constant ? "  (has initializer default)" : "");
+  }
+  fmt::print("outputs:\n");
+  for (const ir::Value* v : g.outputs) fmt::print("  {:<24} {}\n", v->name, v->type.str());
+
+  int64_t params = 0, bytes = 0, tensors = 0;
+  for (const auto& v : g.values()) {
+    if (!v->constant) continue;
+    ++tensors;
+    params += v->constant->numel();
+    bytes += static_cast<int64_t>(v->constant->nbytes());
+  }
+  fmt::print("\nparameters  {} in {} initializers, {:.2f} MiB\n", params, tensors, static_cast<double>(bytes) / (1 << 20));
+  std::map<std::string, int> hist;
+  count_ops(g, hist);
+  std::vector<std::pair<std::string, int>> sorted(hist.begin(), hist.end());
+  std::stable_sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.second > b.second; });
+  int total = 0;
+  for (auto& [op, n] : sorted) total += n;
+  fmt::print("\nops ({} nodes):\n", total);
+  for (auto& [op, n] : sorted) fmt::print("  {:<28} {}\n", op, n);
+
+  Status supported = check_supported(m);
+  if (!supported.is_ok()) fmt::print("\n{}\n", supported.message());
+  if (!inferred.is_ok()) fmt::print("\nshape inference: {}\n", inferred.message());
+  if (print_graph_text) fmt::print("\n{}", ir::print_graph(g));
+  return 0;
+}
+
+}  // namespace
+
+void add_info_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("info", "Print a model's inputs, outputs, ops and parameters");
+  auto path = std::make_shared<std::string>();
+  auto graph = std::make_shared<bool>(false);
+  cmd->add_option("model", *path, "Model file (.onnx)")->required();
+  cmd->add_flag("--graph", *graph, "Also print the IR as text");
+  cmd->callback([&exit_code, path, graph] { exit_code = run_info(*path, *graph); });
+}
+
+}  // namespace kiln::tools
