@@ -1,7 +1,8 @@
 // The kernel interface every backend implements against. A kernel is a free function
 //   Status my_op(KernelContext& ctx)
 // that reads its inputs and attributes and writes each output it produces. The executor owns
-// memory and lifetimes; a kernel never keeps pointers past its return.
+// memory and lifetimes; a kernel never keeps pointers past its return. Values are immutable once
+// produced (Identity and Reshape share storage), so a kernel never writes into an input.
 //
 //   Status relu(KernelContext& ctx) {
 //     const Tensor& x = ctx.input(0);

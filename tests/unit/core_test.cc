@@ -58,3 +58,20 @@ TEST(Tensor, CastConvertsValues) {
 }
 
 }  // namespace kiln
+
+#include "backends/reference/util.h"
+
+namespace kiln {
+
+TEST(BroadcastWalker, MapsOffsets) {
+  Shape out{2, 3};
+  Shape a{2, 1};
+  Shape b{3};
+  reference::BroadcastWalker w(out, {&a, &b});
+  std::vector<std::pair<int64_t, int64_t>> seen;
+  for (int i = 0; i < 6; ++i, w.next()) seen.emplace_back(w.offset(0), w.offset(1));
+  std::vector<std::pair<int64_t, int64_t>> want{{0, 0}, {0, 1}, {0, 2}, {1, 0}, {1, 1}, {1, 2}};
+  EXPECT_EQ(seen, want);
+}
+
+}  // namespace kiln
