@@ -6,6 +6,7 @@ namespace kiln {
 
 std::span<const OpSchema> tensor_ops() {
   static const OpSchema kOps[] = {
+      {"", "Constant", infer_constant},
       {"", "Identity", infer_identity},
   };
   return kOps;

@@ -6,6 +6,7 @@ namespace kiln::reference {
 
 std::span<const KernelEntry> tensor_kernels() {
   static const KernelEntry kKernels[] = {
+      {"", "Constant", constant},
       {"", "Identity", identity},
   };
   return kKernels;

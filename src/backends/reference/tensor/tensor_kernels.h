@@ -5,6 +5,7 @@
 
 namespace kiln::reference {
 
+Status constant(KernelContext& ctx);
 Status identity(KernelContext& ctx);
 
 }  // namespace kiln::reference
