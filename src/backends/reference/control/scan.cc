@@ -51,7 +51,9 @@ Expected<ScanResult> run_scan(KernelContext& ctx, const ir::Graph& body, std::ve
     if (steps.empty()) {
       const ir::TypeInfo& t = body.outputs[n_state + k]->type;
       Shape shape = t.fully_known() ? t.concrete() : Shape{};
-      const int64_t axis = std::min<int64_t>(spec.out_axes[k], static_cast<int64_t>(shape.size()));
+      const int64_t rank = static_cast<int64_t>(shape.size()) + 1;
+      int64_t axis = spec.out_axes[k] < 0 ? spec.out_axes[k] + rank : spec.out_axes[k];
+      axis = std::clamp<int64_t>(axis, 0, rank - 1);
       shape.insert(shape.begin() + axis, 0);
       r.outputs.emplace_back(t.elem == DType::kUndefined ? DType::kFloat32 : t.elem, shape);
       continue;
