@@ -1,6 +1,6 @@
 // Dropout. Outside training, or with ratio 0, the output is the input and the mask is all true.
 // In training it zeroes each element with probability `ratio` and scales the rest by
-// 1 / (1 - ratio); that draw is random (seeded by the `seed` attribute when given).
+// 1 / (1 - ratio); that draw is random (reproducible with the `seed` attribute).
 #include <random>
 
 #include "backends/reference/reduction/reduction_kernels.h"
@@ -44,10 +44,16 @@ Status dropout(KernelContext& ctx) {
     return Status::ok();
   }
 
-  std::mt19937_64 rng(node.has_attr("seed") ? static_cast<uint64_t>(node.attr_int("seed", 0)) : std::random_device{}());
-  std::bernoulli_distribution keep(1.0 - ratio);
+  // Keep an element when a uniform [0, 1) draw is >= ratio. The draws follow NumPy's legacy
+  // RandomState(seed).uniform stream (MT19937, 53-bit doubles), as the ONNX reference does, so a
+  // given seed reproduces its masks; without `seed` the generator is seeded at random.
+  std::mt19937 rng(node.has_attr("seed") ? static_cast<uint32_t>(node.attr_int("seed", 0)) : std::random_device{}());
+  auto uniform = [&rng]() {
+    const double a = static_cast<double>(rng() >> 5), b = static_cast<double>(rng() >> 6);
+    return (a * 67108864.0 + b) / 9007199254740992.0;
+  };
   std::vector<bool> kept(static_cast<size_t>(x.numel()));
-  for (size_t i = 0; i < kept.size(); ++i) kept[i] = keep(rng);
+  for (size_t i = 0; i < kept.size(); ++i) kept[i] = uniform() >= ratio;
   const double scale = ratio < 1 ? 1.0 / (1.0 - ratio) : 0.0;
   Tensor& y = ctx.allocate_output(0, x.dtype(), x.shape());
   KILN_DISPATCH_FLOAT(x.dtype(), T, {
