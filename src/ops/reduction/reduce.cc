@@ -90,7 +90,7 @@ Status infer_softmax_like(InferContext& ctx) {
     const int64_t axis = ctx.node().attr_int("axis", fallback);
     // Before opset 13 the input is coerced to 2-D at `axis`, which may equal the rank.
     const bool ok = ctx.opset() >= 13 ? (axis >= -rank && axis < rank) : (axis >= -rank && axis <= rank);
-    if (!ok && !(rank == 0 && (axis == 0 || axis == -1))) {
+    if (!ok && rank != 0) {
       return ctx.error("axis {} is out of range for rank {}", axis, rank);
     }
   }

@@ -52,7 +52,9 @@ Status run_softmax(KernelContext& ctx, Kind kind) {
   const Tensor& x = ctx.input(0);
   const int64_t rank = x.rank();
   AxisSplit s;
-  if (ctx.opset() >= 13) {
+  if (rank == 0) {
+    // A scalar is a single-element row: s stays {1, 1, 1}.
+  } else if (ctx.opset() >= 13) {
     auto axis = normalize_axis(ctx.node().attr_int("axis", -1), rank);
     if (!axis) return ctx.error("axis: {}", axis.status().message());
     s = split_at_axis(x.shape(), *axis);
