@@ -205,5 +205,61 @@ TEST(GRU, LinearBeforeReset) {
   }
 }
 
+// Branch outputs that are an outer value directly (no node) or computed from one.
+TEST(If, BranchOutputIsOuterValue) {
+  for (bool cond : {true, false}) {
+    Harness h(13);
+    h.feed("c", Tensor::scalar<bool>(cond));
+    h.feed("x", Tensor::from_vector<float>({1, 2}, {2}));
+    h.feed("z", Tensor::from_vector<float>({3}, {1}));
+    auto then_g = std::make_shared<ir::Graph>();
+    then_g->name = "then";
+    then_g->parent = &h.g();
+    then_g->outputs = {then_g->get_or_create("x")};
+    ASSERT_TRUE(then_g->finalize());
+    auto else_g = std::make_shared<ir::Graph>();
+    else_g->name = "else";
+    else_g->parent = &h.g();
+    add_node(*else_g, "Identity", 13, {"z"}, {"zz"});
+    else_g->outputs = {else_g->get_or_create("zz")};
+    ASSERT_TRUE(else_g->finalize());
+    ir::Node* n = add_node(h.g(), "If", 13, {"c"}, {"y"});
+    n->attrs["then_branch"].kind = ir::Attribute::Kind::kGraph;
+    n->attrs["then_branch"].g = then_g;
+    n->attrs["else_branch"].kind = ir::Attribute::Kind::kGraph;
+    n->attrs["else_branch"].g = else_g;
+    h.output("y");
+    auto out = h.run();
+    ASSERT_TRUE(out) << out.status().to_string();
+    EXPECT_EQ(values<float>((*out)[0].tensor()), cond ? (std::vector<float>{1, 2}) : (std::vector<float>{3}));
+  }
+}
+
+// A body whose outputs are its own inputs, passed straight through; the trip count bounds it.
+TEST(Loop, BodyOutputsAreBodyInputs) {
+  Harness h(13);
+  h.feed("m", Tensor::scalar<int64_t>(3));
+  Sequence seq{DType::kFloat32, {Tensor::scalar<float>(1)}};
+  h.feed("s", seq, ir::TypeInfo::sequence_of(ir::TypeInfo::tensor(DType::kFloat32, {})));
+  auto body = std::make_shared<ir::Graph>();
+  body->name = "body";
+  body->parent = &h.g();
+  set_graph_input(*body, "i", ir::TypeInfo::tensor(DType::kInt64, {}));
+  set_graph_input(*body, "c_in", ir::TypeInfo::tensor(DType::kBool, {}));
+  set_graph_input(*body, "s_in", ir::TypeInfo::sequence_of(ir::TypeInfo::tensor(DType::kFloat32, {})));
+  body->outputs = {body->get_or_create("c_in"), body->get_or_create("s_in"), body->get_or_create("i")};
+  ASSERT_TRUE(body->finalize());
+  ir::Node* n = add_node(h.g(), "Loop", 13, {"m", "", "s"}, {"s_final", "iters"});
+  n->attrs["body"].kind = ir::Attribute::Kind::kGraph;
+  n->attrs["body"].g = body;
+  h.output("s_final");
+  h.output("iters");
+  auto out = h.run();
+  ASSERT_TRUE(out) << out.status().to_string();
+  EXPECT_EQ((*out)[0].sequence().items.size(), 1u);
+  EXPECT_EQ((*out)[1].tensor().shape(), (Shape{3}));
+  EXPECT_EQ(values<int64_t>((*out)[1].tensor()), (std::vector<int64_t>{0, 1, 2}));
+}
+
 }  // namespace
 }  // namespace kiln
