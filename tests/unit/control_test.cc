@@ -261,5 +261,33 @@ TEST(Loop, BodyOutputsAreBodyInputs) {
   EXPECT_EQ(values<int64_t>((*out)[1].tensor()), (std::vector<int64_t>{0, 1, 2}));
 }
 
+// Bidirectional RNN with an identity activation and R = 1 computes running sums: forwards, and
+// backwards from each row's own last step; steps past sequence_lens stay zero.
+TEST(RNN, BidirectionalWithSequenceLens) {
+  Harness h(14);
+  h.feed("X", Tensor::from_vector<float>({1, 10, 2, 20, 3, 30}, {3, 2, 1}));
+  h.feed("W", Tensor::from_vector<float>({1, 1}, {2, 1, 1}));
+  h.feed("R", Tensor::from_vector<float>({1, 1}, {2, 1, 1}));
+  h.feed("lens", Tensor::from_vector<int32_t>({3, 2}, {2}));
+  ir::Node* n = add_node(h.g(), "RNN", 14, {"X", "W", "R", "", "lens"}, {"Y", "Yh"});
+  n->attrs["direction"].kind = ir::Attribute::Kind::kString;
+  n->attrs["direction"].s = "bidirectional";
+  n->attrs["hidden_size"].kind = ir::Attribute::Kind::kInt;
+  n->attrs["hidden_size"].i = 1;
+  n->attrs["activations"].kind = ir::Attribute::Kind::kStrings;
+  n->attrs["activations"].strings = {"Affine", "Affine"};
+  n->attrs["activation_alpha"].kind = ir::Attribute::Kind::kFloats;
+  n->attrs["activation_alpha"].floats = {1, 1};
+  n->attrs["activation_beta"].kind = ir::Attribute::Kind::kFloats;
+  n->attrs["activation_beta"].floats = {0, 0};
+  h.output("Y");
+  h.output("Yh");
+  auto out = h.run();
+  ASSERT_TRUE(out) << out.status().to_string();
+  EXPECT_EQ((*out)[0].tensor().shape(), (Shape{3, 2, 2, 1}));
+  EXPECT_EQ(values<float>((*out)[0].tensor()), (std::vector<float>{1, 10, 6, 30, 3, 30, 5, 20, 6, 0, 3, 0}));
+  EXPECT_EQ(values<float>((*out)[1].tensor()), (std::vector<float>{6, 30, 6, 30}));
+}
+
 }  // namespace
 }  // namespace kiln
