@@ -112,12 +112,24 @@ Status infer_where(InferContext& ctx) {
   return Status::ok();
 }
 
-// Slope broadcasts to X (unidirectionally), so the output is X's shape.
+// Slope broadcasts to X (unidirectionally), so the output is X's shape. Before opset 7 a 1-D slope
+// of X's channel count applies along axis 1 (per channel), not along the last axis.
 Status infer_prelu(InferContext& ctx) {
   KILN_TRY(require_inputs(ctx, 2));
-  KILN_ASSIGN_OR_RETURN(auto dims, broadcast_inputs(ctx, 0, 1));
   KILN_ASSIGN_OR_RETURN(DType elem, common_dtype(ctx, 0, 1));
   const ir::TypeInfo& x = ctx.input_type(0);
+  const ir::TypeInfo& slope = ctx.input_type(1);
+  std::optional<std::vector<ir::Dim>> dims;
+  if (x.dims && slope.dims) {
+    std::vector<ir::Dim> s = *slope.dims;
+    if (ctx.opset() < 7 && s.size() == 1 && x.dims->size() > 2 && s[0].known() && s[0].value != 1 &&
+        (*x.dims)[1] == s[0]) {
+      s.resize(x.dims->size() - 1, ir::Dim(1));
+    }
+    auto merged = broadcast_dims(*x.dims, s);
+    if (!merged) return ctx.error("slope {} does not broadcast to X {}", slope.str(), x.str());
+    dims = std::move(*merged);
+  }
   if (dims && x.dims) {
     bool ok = dims->size() == x.dims->size();
     for (size_t d = 0; ok && d < dims->size(); ++d) {

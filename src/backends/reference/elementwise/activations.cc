@@ -142,10 +142,16 @@ Status shrink_op(KernelContext& ctx) {
   return Status::ok();
 }
 
-// y = x < 0 ? slope * x : x, with slope broadcast (unidirectionally) to X's shape.
+// y = x < 0 ? slope * x : x, with slope broadcast (unidirectionally) to X's shape. Before opset 7
+// a 1-D slope of X's channel count applies along axis 1 (per channel).
 Status prelu_op(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
-  const Tensor& slope = ctx.input(1);
+  Tensor slope = ctx.input(1);
+  if (ctx.opset() < 7 && slope.rank() == 1 && x.rank() > 2 && slope.dim(0) != 1 && slope.dim(0) == x.dim(1)) {
+    Shape per_channel(static_cast<size_t>(x.rank() - 1), 1);
+    per_channel[0] = slope.dim(0);
+    slope = slope.reshaped(per_channel);
+  }
   if (slope.dtype() != x.dtype()) {
     return ctx.error("slope is {} but X is {}; they must have the same type", dtype_name(slope.dtype()),
                      dtype_name(x.dtype()));
