@@ -1,6 +1,7 @@
 // Inference for ops that compute or rewrite shapes: Reshape, Flatten, Squeeze, Unsqueeze, Expand,
 // Shape, Size, ConstantOfShape, Range, EyeLike.
 #include <algorithm>
+#include <cstring>
 
 #include "ops/tensor/infer_helpers.h"
 
@@ -32,7 +33,9 @@ std::optional<std::vector<int64_t>> squeeze_axes(const InferContext& ctx, bool* 
   }
   *given = ctx.has_input(1);
   if (!*given) return std::vector<int64_t>{};
-  return constant_ints(ctx, 1);
+  auto axes = constant_ints(ctx, 1);
+  if (axes && axes->empty()) *given = false;  // an empty axes input means "not given"
+  return axes;
 }
 
 }  // namespace
@@ -62,17 +65,35 @@ Status infer_reshape(InferContext& ctx) {
     fold_reshaped(ctx, *out);
     return Status::ok();
   }
+  // Partly known input (e.g. a symbolic batch): copied dims pass through, and the -1 is still
+  // inferable when every input dim that is not copied through a 0 is known.
   const auto* d = dims(ctx, 0);
   std::vector<ir::Dim> out;
+  std::vector<bool> copied(d ? d->size() : 0, false);
+  int64_t infer_at = -1;
+  int64_t spec_known = 1;
   for (size_t i = 0; i < spec->size(); ++i) {
     int64_t s = (*spec)[i];
     if (s == 0 && !allowzero) {
       out.push_back(d && i < d->size() ? (*d)[i] : ir::Dim());
+      if (d && i < d->size()) copied[i] = true;
     } else if (s < 0) {
       out.emplace_back();
+      infer_at = static_cast<int64_t>(i);
     } else {
       out.emplace_back(s);
+      spec_known *= s;
     }
+  }
+  if (d && infer_at >= 0 && spec_known > 0) {
+    int64_t rest = 1;
+    bool known = true;
+    for (size_t i = 0; i < d->size(); ++i) {
+      if (copied[i]) continue;
+      known = known && (*d)[i].known();
+      if ((*d)[i].known()) rest *= (*d)[i].value;
+    }
+    if (known && rest % spec_known == 0) out[static_cast<size_t>(infer_at)] = ir::Dim(rest / spec_known);
   }
   ctx.set_output(0, ir::TypeInfo::tensor(e, out));
   return Status::ok();
@@ -240,6 +261,13 @@ Status infer_constant_of_shape(InferContext& ctx) {
     if (s < 0) return ctx.error("shape entry {} is negative", s);
   }
   ctx.set_output(0, ir::TypeInfo::tensor_of(e, *spec));
+  if (shape_numel(*spec) <= kFoldLimit && (!value || value->t.dtype() != DType::kString)) {
+    Tensor folded(e, *spec);
+    for (int64_t i = 0; value && i < folded.numel(); ++i) {
+      std::memcpy(static_cast<char*>(folded.raw()) + i * dtype_size(e), value->t.raw(), dtype_size(e));
+    }
+    ctx.set_output_constant(0, folded);
+  }
   return Status::ok();
 }
 

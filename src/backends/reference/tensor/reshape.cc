@@ -15,7 +15,7 @@ std::optional<std::vector<int64_t>> axes_of(KernelContext& ctx) {
     if (!ctx.node().has_attr("axes")) return std::nullopt;
     return ctx.node().attr_ints("axes");
   }
-  if (!ctx.has_input(1)) return std::nullopt;
+  if (!ctx.has_input(1) || ctx.input(1).numel() == 0) return std::nullopt;  // empty = not given
   return ctx.input(1).to_int64_vector();
 }
 
