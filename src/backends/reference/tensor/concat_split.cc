@@ -20,7 +20,9 @@ int64_t span_numel(const Shape& s, int64_t from, int64_t to) {
 Status concat(KernelContext& ctx) {
   std::vector<const Tensor*> xs;
   for (size_t i = 0; i < ctx.num_inputs(); ++i) {
-    if (ctx.has_input(i)) xs.push_back(&ctx.input(i));
+    if (!ctx.has_input(i)) continue;
+    if (!ctx.input_value(i).is_tensor() || !ctx.input(i).valid()) return ctx.error("input {} must be a tensor", i);
+    xs.push_back(&ctx.input(i));
   }
   if (xs.empty()) return ctx.error("needs at least one input");
   const Tensor& first = *xs[0];
@@ -58,6 +60,7 @@ Status concat(KernelContext& ctx) {
 }
 
 Status split(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 1));
   const Tensor& x = ctx.input(0);
   const int64_t rank = x.rank();
   int64_t axis = ctx.node().attr_int("axis", 0);

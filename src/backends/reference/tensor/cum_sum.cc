@@ -7,6 +7,7 @@
 namespace kiln::reference {
 
 Status cum_sum(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 2));
   const Tensor& x = ctx.input(0);
   const Tensor& axis_t = ctx.input(1);
   if (axis_t.numel() != 1) return ctx.error("axis must be a scalar, is {}", axis_t.describe());

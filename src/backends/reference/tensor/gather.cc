@@ -29,6 +29,7 @@ Expected<std::vector<int64_t>> checked_indices(const Tensor& t, int64_t n, const
 }  // namespace
 
 Status gather(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 2));
   const Tensor& x = ctx.input(0);
   const Tensor& ind = ctx.input(1);
   int64_t axis = ctx.node().attr_int("axis", 0);
@@ -60,6 +61,7 @@ Status gather(KernelContext& ctx) {
 }
 
 Status gather_elements(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 2));
   const Tensor& x = ctx.input(0);
   const Tensor& ind = ctx.input(1);
   const int64_t rank = x.rank();
@@ -98,6 +100,7 @@ Status gather_elements(KernelContext& ctx) {
 }
 
 Status gather_nd(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 2));
   const Tensor& x = ctx.input(0);
   const Tensor& ind = ctx.input(1);
   const int64_t b = ctx.node().attr_int("batch_dims", 0);

@@ -5,6 +5,7 @@
 namespace kiln::reference {
 
 Status constant_of_shape(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 1));
   std::vector<int64_t> shape = ctx.input(0).to_int64_vector();
   for (int64_t s : shape) {
     if (s < 0) return ctx.error("shape entry {} is negative", s);
@@ -27,11 +28,16 @@ Status constant_of_shape(KernelContext& ctx) {
 }
 
 Status range(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 3));
   const Tensor& start = ctx.input(0);
   const Tensor& limit = ctx.input(1);
   const Tensor& delta = ctx.input(2);
   if (start.numel() != 1 || limit.numel() != 1 || delta.numel() != 1) {
     return ctx.error("start, limit and delta must be scalars: {}, {}, {}", start.describe(), limit.describe(),
+                     delta.describe());
+  }
+  if (limit.dtype() != start.dtype() || delta.dtype() != start.dtype()) {
+    return ctx.error("start, limit and delta must share a dtype: {}, {}, {}", start.describe(), limit.describe(),
                      delta.describe());
   }
   auto n = range_count(start.as_double(0), limit.as_double(0), delta.as_double(0));
@@ -48,6 +54,7 @@ Status range(KernelContext& ctx) {
 }
 
 Status eye_like(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 1));
   const Tensor& x = ctx.input(0);
   if (x.rank() != 2) return ctx.error("input must be 2-D, is {}", x.describe());
   DType out = x.dtype();
@@ -72,6 +79,7 @@ Status eye_like(KernelContext& ctx) {
 
 // Keeps the upper (j - i >= k) or lower (j - i <= k) triangle of each trailing matrix.
 Status trilu(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 1));
   const Tensor& x = ctx.input(0);
   if (x.rank() < 2) return ctx.error("input must have rank >= 2, is {}", x.describe());
   int64_t k = 0;

@@ -26,6 +26,7 @@ int64_t source_index(int64_t o, int64_t begin, int64_t n, const std::string& mod
 }  // namespace
 
 Status pad(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, ctx.opset() < 11 ? 1 : 2));
   const Tensor& x = ctx.input(0);
   const int64_t rank = x.rank();
   const std::string mode = ctx.node().attr_string("mode", "constant");

@@ -22,6 +22,7 @@ std::optional<std::vector<int64_t>> axes_of(KernelContext& ctx) {
 }  // namespace
 
 Status reshape(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, ctx.opset() < 5 ? 1 : 2));
   const Tensor& x = ctx.input(0);
   std::vector<int64_t> spec =
       ctx.opset() < 5 ? ctx.node().attr_ints("shape") : ctx.input(1).to_int64_vector();
@@ -33,6 +34,7 @@ Status reshape(KernelContext& ctx) {
 }
 
 Status flatten(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 1));
   const Tensor& x = ctx.input(0);
   int64_t axis = ctx.node().attr_int("axis", 1);
   if (axis < -x.rank() || axis > x.rank()) return ctx.error("axis {} is out of range for rank {}", axis, x.rank());
@@ -46,6 +48,7 @@ Status flatten(KernelContext& ctx) {
 }
 
 Status squeeze(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 1));
   const Tensor& x = ctx.input(0);
   auto axes = axes_of(ctx);
   std::vector<bool> drop(static_cast<size_t>(x.rank()), false);
@@ -68,6 +71,7 @@ Status squeeze(KernelContext& ctx) {
 }
 
 Status unsqueeze(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 1));
   const Tensor& x = ctx.input(0);
   auto axes = axes_of(ctx);
   if (!axes) return ctx.error("axes are required");
@@ -84,6 +88,7 @@ Status unsqueeze(KernelContext& ctx) {
 }
 
 Status shape(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 1));
   const Tensor& x = ctx.input(0);
   const int64_t rank = x.rank();
   int64_t start = 0;
@@ -101,6 +106,7 @@ Status shape(KernelContext& ctx) {
 }
 
 Status size(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 1));
   ctx.set_output(0, Value(Tensor::scalar<int64_t>(ctx.input(0).numel())));
   return Status::ok();
 }

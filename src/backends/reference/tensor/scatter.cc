@@ -40,6 +40,7 @@ Status scatter_elements_impl(KernelContext& ctx, Reduction reduction) {
   const Tensor& x = ctx.input(0);
   const Tensor& ind = ctx.input(1);
   const Tensor& upd = ctx.input(2);
+  if (!dtype_is_integer(ind.dtype())) return ctx.error("indices must be integers, is {}", ind.describe());
   const int64_t rank = x.rank();
   int64_t axis = ctx.node().attr_int("axis", 0);
   if (axis < -rank || axis >= rank) return ctx.error("axis {} is out of range for {}", axis, x.describe());
@@ -84,14 +85,19 @@ Status scatter_elements_impl(KernelContext& ctx, Reduction reduction) {
 
 }  // namespace
 
-Status scatter(KernelContext& ctx) { return scatter_elements_impl(ctx, Reduction::kNone); }
+Status scatter(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 3));
+  return scatter_elements_impl(ctx, Reduction::kNone);
+}
 
 Status scatter_elements(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 3));
   KILN_ASSIGN_OR_RETURN(Reduction r, parse_reduction(ctx));
   return scatter_elements_impl(ctx, r);
 }
 
 Status scatter_nd(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 3));
   KILN_ASSIGN_OR_RETURN(Reduction reduction, parse_reduction(ctx));
   const Tensor& x = ctx.input(0);
   const Tensor& ind = ctx.input(1);

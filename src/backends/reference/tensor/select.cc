@@ -6,6 +6,7 @@
 namespace kiln::reference {
 
 Status compress(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 2));
   const Tensor& x = ctx.input(0);
   const Tensor& cond = ctx.input(1);
   if (cond.rank() != 1) return ctx.error("condition must be 1-D, is {}", cond.describe());
@@ -49,6 +50,7 @@ Status compress(KernelContext& ctx) {
 }
 
 Status non_zero(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 1));
   const Tensor& x = ctx.input(0);
   if (x.dtype() == DType::kString) return ctx.unsupported_error("string input");
   std::vector<int64_t> hits;
@@ -70,6 +72,7 @@ Status non_zero(KernelContext& ctx) {
 }
 
 Status one_hot(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 3));
   const Tensor& ind = ctx.input(0);
   const Tensor& depth_t = ctx.input(1);
   const Tensor& values = ctx.input(2);
@@ -105,6 +108,7 @@ Status one_hot(KernelContext& ctx) {
 }
 
 Status reverse_sequence(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 2));
   const Tensor& x = ctx.input(0);
   const Tensor& lens_t = ctx.input(1);
   if (x.rank() < 2) return ctx.error("input must have rank >= 2, is {}", x.describe());

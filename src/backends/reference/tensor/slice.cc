@@ -19,6 +19,7 @@ Status emit_view(KernelContext& ctx, const Tensor& x, const StridedView& view, c
 }  // namespace
 
 Status slice(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, ctx.opset() < 10 ? 1 : 3));
   const Tensor& x = ctx.input(0);
   std::vector<int64_t> starts, ends, axes, steps;
   if (ctx.opset() < 10) {
@@ -45,8 +46,12 @@ Status slice(KernelContext& ctx) {
 }
 
 Status expand(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 2));
   const Tensor& x = ctx.input(0);
   std::vector<int64_t> spec = ctx.input(1).to_int64_vector();
+  for (int64_t s : spec) {
+    if (s < 0) return ctx.error("shape entry {} is negative", s);
+  }
   auto out = broadcast_shapes(x.shape(), spec);
   if (!out) return ctx.error("cannot expand {} to shape [{}]: {}", x.describe(), fmt::join(spec, ","),
                              out.status().message());
@@ -56,6 +61,7 @@ Status expand(KernelContext& ctx) {
 
 // Tile as a view: dim d of length n repeated r times reads as dims (r, n) with strides (0, stride).
 Status tile(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 2));
   const Tensor& x = ctx.input(0);
   std::vector<int64_t> repeats = ctx.input(1).to_int64_vector();
   if (static_cast<int64_t>(repeats.size()) != x.rank()) {

@@ -5,6 +5,9 @@
 
 namespace kiln::reference {
 
+// Error unless inputs [0, n) are all present tensors (shared by the family's kernels).
+Status require_tensors(KernelContext& ctx, size_t n);
+
 Status constant(KernelContext& ctx);
 Status identity(KernelContext& ctx);
 Status reshape(KernelContext& ctx);

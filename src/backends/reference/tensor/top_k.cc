@@ -8,6 +8,7 @@
 namespace kiln::reference {
 
 Status top_k(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, ctx.opset() < 10 ? 1 : 2));
   const Tensor& x = ctx.input(0);
   int64_t axis = ctx.node().attr_int("axis", -1);
   if (axis < -x.rank() || axis >= x.rank()) return ctx.error("axis {} is out of range for {}", axis, x.describe());

@@ -19,6 +19,7 @@ Status permute_into(KernelContext& ctx, const Tensor& x, const Shape& split_shap
 }  // namespace
 
 Status transpose(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 1));
   const Tensor& x = ctx.input(0);
   std::vector<int64_t> perm = ctx.node().attr_ints("perm");
   if (perm.empty()) {
@@ -35,6 +36,7 @@ Status transpose(KernelContext& ctx) {
 }
 
 Status depth_to_space(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 1));
   const Tensor& x = ctx.input(0);
   const int64_t b = ctx.node().attr_int("blocksize", 0);
   if (x.rank() != 4) return ctx.error("input must be 4-D, is {}", x.describe());
@@ -48,6 +50,7 @@ Status depth_to_space(KernelContext& ctx) {
 }
 
 Status space_to_depth(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 1));
   const Tensor& x = ctx.input(0);
   const int64_t b = ctx.node().attr_int("blocksize", 0);
   if (x.rank() != 4) return ctx.error("input must be 4-D, is {}", x.describe());

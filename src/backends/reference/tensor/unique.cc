@@ -8,6 +8,7 @@
 namespace kiln::reference {
 
 Status unique(KernelContext& ctx) {
+  KILN_TRY(require_tensors(ctx, 1));
   const Tensor& x = ctx.input(0);
   const bool sorted = ctx.node().attr_int("sorted", 1) != 0;
   const bool has_axis = ctx.node().has_attr("axis");
