@@ -14,6 +14,13 @@ namespace {
 
 enum class PoolKind { kMax, kAverage, kLp };
 
+// LpPool's p: a float attribute in opset 1, an int from opset 2.
+double lp_order(const ir::Node& node) {
+  const ir::Attribute* a = node.attr("p");
+  if (!a) return 2.0;
+  return a->kind == ir::Attribute::Kind::kFloat ? static_cast<double>(a->f) : static_cast<double>(a->i);
+}
+
 // Multi-index odometer over `shape`; returns false after the last position.
 bool next_index(std::vector<int64_t>& idx, const std::vector<int64_t>& shape) {
   for (size_t d = idx.size(); d-- > 0;) {
@@ -35,7 +42,7 @@ Status pool(KernelContext& ctx, PoolKind kind) {
   bool ceil_mode = ctx.node().attr_int("ceil_mode", 0) != 0;
   KILN_ASSIGN_OR_RETURN(WindowGeometry g, forward_window(ctx.node(), in, kernel, ceil_mode));
   bool include_pad = ctx.node().attr_int("count_include_pad", 0) != 0;
-  double p = static_cast<double>(ctx.node().attr_int("p", 2));
+  double p = lp_order(ctx.node());
   int64_t storage_order = ctx.node().attr_int("storage_order", 0);
 
   Tensor x = cast_tensor(x0, DType::kFloat64);
@@ -109,7 +116,7 @@ Status global_pool(KernelContext& ctx, PoolKind kind) {
   if (x0.dtype() == DType::kString || x0.dtype() == DType::kBool) {
     return ctx.unsupported_error("dtype {} is not supported", dtype_name(x0.dtype()));
   }
-  double p = static_cast<double>(ctx.node().attr_int("p", 2));
+  double p = lp_order(ctx.node());
   Tensor x = cast_tensor(x0, DType::kFloat64);
   int64_t planes = x0.dim(0) * x0.dim(1);
   int64_t size = x0.numel() / std::max<int64_t>(planes, 1);

@@ -1,6 +1,8 @@
 // Resize (opsets 10..18 semantics without antialias/axes) and Upsample: separable
 // interpolation, one axis at a time from the last axis to the first, computed in double.
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -123,10 +125,11 @@ Status resize(KernelContext& ctx) {
   o.mode = node.attr_string("mode", "nearest");
   if (o.mode == "bilinear" || o.mode == "trilinear") o.mode = "linear";  // Upsample-7 spellings
   if (o.mode != "nearest" && o.mode != "linear" && o.mode != "cubic") return ctx.error("unknown mode '{}'", o.mode);
+  // Upsample and Resize-10 use asymmetric coordinates; their nearest mode rounds down when
+  // upsampling and up when downsampling (as onnxruntime does), set per axis below.
   bool legacy = node.op_type == "Upsample" || node.opset < 11;
   if (legacy) {
     o.coord = "asymmetric";
-    o.nearest_mode = "floor";
   } else {
     o.coord = node.attr_string("coordinate_transformation_mode", "half_pixel");
     o.nearest_mode = node.attr_string("nearest_mode", "round_prefer_floor");
@@ -157,6 +160,7 @@ Status resize(KernelContext& ctx) {
     bool identity = in == out && target.scales[d] == 1.0 && o.coord != "tf_crop_and_resize";
     if (identity) continue;
     if (in == 0 && out > 0) return ctx.error("cannot resize an empty axis {} to {}", d, out);
+    if (legacy) o.nearest_mode = target.scales[d] < 1.0 ? "ceil" : "floor";
     std::vector<Taps> taps(static_cast<size_t>(out));
     for (int64_t i = 0; i < out; ++i) {
       taps[static_cast<size_t>(i)] = make_taps(o, i, target.scales[d], in, out, roi[d], roi[rank + d]);
@@ -187,9 +191,15 @@ Status resize(KernelContext& ctx) {
     cur = next;
   }
   if (dtype_is_integer(x0.dtype())) {
-    // Round to nearest for integer outputs (plain conversion would truncate).
+    // Integer outputs: clamp to the dtype's range (cubic can overshoot), then convert with
+    // truncation as the ONNX reference does.
+    double lo = 0, hi = 0;
+    KILN_DISPATCH_INT(x0.dtype(), T, {
+      lo = static_cast<double>(std::numeric_limits<T>::lowest());
+      hi = static_cast<double>(std::numeric_limits<T>::max());
+    });
     double* p = cur.data<double>();
-    for (int64_t i = 0; i < cur.numel(); ++i) p[i] = std::nearbyint(p[i]);
+    for (int64_t i = 0; i < cur.numel(); ++i) p[i] = std::clamp(std::trunc(p[i]), lo, hi);
   }
   ctx.set_output(0, cast_tensor(cur, x0.dtype()));
   return Status::ok();
