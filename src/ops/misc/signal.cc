@@ -38,7 +38,22 @@ Status infer_dft(InferContext& ctx) {
   if (last.known() && last.value != 1 && last.value != 2) {
     return ctx.error("last input dimension must be 1 (real) or 2 (complex), got {}", last.value);
   }
-  KILN_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(ctx.node().attr_int("axis", 1), rank));
+  // Opset 20 moved axis from an attribute (default 1) to input 2 (default -2).
+  int64_t raw_axis = ctx.node().attr_int("axis", 1);
+  if (ctx.opset() >= 20) {
+    raw_axis = -2;
+    if (ctx.has_input(2)) {
+      auto a = constant_scalar_int(ctx, 2);
+      if (!a) {  // axis unknown: only the rank and the last dim are known
+        std::vector<ir::Dim> unknown(dims.size());
+        unknown.back() = ir::Dim(2);
+        ctx.set_output(0, ir::TypeInfo::tensor(in.elem, unknown));
+        return Status::ok();
+      }
+      raw_axis = *a;
+    }
+  }
+  KILN_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(raw_axis, rank));
   if (axis == rank - 1) return ctx.error("axis must not be the last (real/imaginary) dimension");
   ir::Dim n = dims[static_cast<size_t>(axis)];
   if (ctx.has_input(1)) {

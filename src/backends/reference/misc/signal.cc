@@ -86,7 +86,15 @@ Status dft(KernelContext& ctx) {
   if (rank < 2) return ctx.error("input must have rank >= 2, got {}", x.describe());
   const int64_t comps = x.dim(rank - 1);
   if (comps != 1 && comps != 2) return ctx.error("last input dimension must be 1 or 2, got {}", comps);
-  KILN_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(ctx.node().attr_int("axis", 1), rank));
+  // Opset 20 moved axis from an attribute (default 1) to input 2 (default -2).
+  int64_t raw_axis = ctx.node().attr_int("axis", 1);
+  if (ctx.opset() >= 20) {
+    raw_axis = -2;
+    if (ctx.has_input(2)) {
+      KILN_ASSIGN_OR_RETURN(raw_axis, scalar_int(ctx, 2, "axis"));
+    }
+  }
+  KILN_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(raw_axis, rank));
   if (axis == rank - 1) return ctx.error("axis must not be the last (real/imaginary) dimension");
   const bool inverse = ctx.node().attr_int("inverse", 0) != 0;
   const bool onesided = ctx.node().attr_int("onesided", 0) != 0;
