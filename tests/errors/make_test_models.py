@@ -16,6 +16,7 @@ external/big.onnx    two initializers in one 2.4 GB *sparse* file (os.truncate: 
                      whose values are really written; expected_big/W_tail_out.npy holds them.
 """
 import os
+import shutil
 import sys
 
 import numpy as np
@@ -23,7 +24,8 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 out = sys.argv[1]
-os.makedirs(os.path.join(out, "external"), exist_ok=True)
+shutil.rmtree(out, ignore_errors=True)  # onnx appends to an existing external data file
+os.makedirs(os.path.join(out, "external"))
 
 
 def model(nodes, inputs, outputs, inits=(), domains=()):
