@@ -227,5 +227,51 @@ TEST(TensorKernels, TileAndExpandStrings) {
   EXPECT_EQ(values<float>((*eo)[0]), (std::vector<float>{1, 1, 1, 2, 2, 2}));
 }
 
+TEST(TensorKernels, BadInputsGiveErrorsNotCrashes) {
+  OneNode g("Gather", 13);
+  g.input(Tensor::from_vector<float>({1, 2, 3}, {3}));
+  g.input(ints({3}));
+  auto ge = g.run();
+  ASSERT_FALSE(ge);
+  EXPECT_NE(ge.status().message().find("out of range"), std::string::npos) << ge.status().to_string();
+
+  OneNode r("Reshape", 14);
+  r.input(Tensor::from_vector<float>({1, 2, 3}, {3}));
+  r.input(ints({2, -1}));
+  EXPECT_FALSE(r.run());
+
+  OneNode s("Slice", 13);  // starts/ends missing
+  s.input(Tensor::from_vector<float>({1, 2, 3}, {3}));
+  EXPECT_FALSE(s.run());
+
+  OneNode t("Transpose", 13);
+  t.input(Tensor::from_vector<float>({1, 2}, {1, 2}));
+  t.node->attrs["perm"].kind = ir::Attribute::Kind::kInts;
+  t.node->attrs["perm"].ints = {0, 0};
+  EXPECT_FALSE(t.run());
+}
+
+TEST(TensorKernels, SliceHugeStepAndEmptyAxis) {
+  OneNode n("Slice", 13);
+  n.input(Tensor::from_vector<float>({1, 2, 3, 4}, {4}));
+  n.input(ints({1}));
+  n.input(ints({std::numeric_limits<int64_t>::max()}));
+  n.input(ints({0}));
+  n.input(ints({std::numeric_limits<int64_t>::max()}));
+  auto out = n.run();
+  ASSERT_TRUE(out) << out.status().to_string();
+  EXPECT_EQ(values<float>((*out)[0]), (std::vector<float>{2}));
+
+  OneNode e("Slice", 13);
+  e.input(Tensor::from_vector<float>({}, {0, 2}));
+  e.input(ints({-1}));
+  e.input(ints({std::numeric_limits<int64_t>::min()}));
+  e.input(ints({0}));
+  e.input(ints({-1}));
+  auto eo = e.run();
+  ASSERT_TRUE(eo) << eo.status().to_string();
+  EXPECT_EQ((*eo)[0].tensor().shape(), (Shape{0, 2}));
+}
+
 }  // namespace
 }  // namespace kiln

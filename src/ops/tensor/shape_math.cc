@@ -1,6 +1,7 @@
 // Shape arithmetic shared by the tensor family's inference functions and reference kernels.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <fmt/ranges.h>
 
@@ -77,6 +78,10 @@ Expected<std::vector<SliceDim>> slice_plan(const Shape& in, const std::vector<in
     const int64_t dim = in[static_cast<size_t>(norm[i])];
     const int64_t step = steps.empty() ? 1 : steps[i];
     if (step == 0) return invalid_argument("steps[{}] is 0", i);
+    if (dim == 0) {
+      plan[static_cast<size_t>(norm[i])] = {0, step, 0};
+      continue;
+    }
     int64_t start = starts[i];
     int64_t end = ends[i];
     if (start < 0) start = start < -dim ? -1 : start + dim;
@@ -85,14 +90,13 @@ Expected<std::vector<SliceDim>> slice_plan(const Shape& in, const std::vector<in
     if (step > 0) {
       start = std::clamp<int64_t>(start, 0, dim);
       end = std::clamp<int64_t>(end, 0, dim);
-      if (end > start) count = (end - start + step - 1) / step;
+      if (end > start) count = 1 + (end - start - 1) / step;
     } else {
       start = std::clamp<int64_t>(start, 0, dim - 1);
       end = std::clamp<int64_t>(end, -1, dim - 1);
-      if (start > end) count = (start - end + (-step) - 1) / (-step);
+      if (start > end) count = 1 + (start - end - 1) / -std::max(step, -std::numeric_limits<int64_t>::max());
     }
-    if (dim == 0) count = 0;
-    plan[static_cast<size_t>(norm[i])] = {start, step, count};
+    plan[static_cast<size_t>(norm[i])] = {start, count > 1 ? step : 1, count};  // huge steps never scale strides
   }
   return plan;
 }
