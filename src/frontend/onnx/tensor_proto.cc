@@ -274,6 +274,14 @@ Expected<Value> read_value_pb(const std::string& path, const ir::TypeInfo& expec
   if (!tp.ParseFromString(bytes)) return invalid_argument("'{}' is not a valid ONNX TensorProto", path);
   std::string dir = fs::path(path).parent_path().string();
   KILN_ASSIGN_OR_RETURN(Tensor t, tensor_from_proto(tp, dir.empty() ? "." : dir, path));
+  if (expected.kind == ir::TypeInfo::Kind::kTensor && expected.elem == DType::kBFloat16 &&
+      t.dtype() == DType::kUInt16) {
+    // ONNX's reference data stores bfloat16 values as their uint16 bit patterns (numpy has no
+    // bfloat16); reinterpret them as the declared type.
+    Tensor b(DType::kBFloat16, t.shape());
+    if (t.nbytes() > 0) std::memcpy(b.raw(), t.raw(), t.nbytes());
+    t = std::move(b);
+  }
   return Value(std::move(t));
 }
 

@@ -24,6 +24,7 @@ Status infer_multinomial(InferContext& ctx);
 
 // training.cc (domain ai.onnx.preview.training)
 Status infer_optimizer(InferContext& ctx);  // Adagrad, Adam, Momentum
+Status infer_gradient(InferContext& ctx);   // Gradient: output i is shaped like input x_i
 
 // einsum.cc
 Status infer_einsum(InferContext& ctx);

@@ -23,6 +23,7 @@ std::span<const OpSchema> misc_ops() {
       {"ai.onnx.preview.training", "Adagrad", infer_optimizer},
       {"ai.onnx.preview.training", "Adam", infer_optimizer},
       {"ai.onnx.preview.training", "Momentum", infer_optimizer},
+      {"ai.onnx.preview.training", "Gradient", infer_gradient},
       {"", "Einsum", infer_einsum},
       {"", "Det", infer_det},
   };

@@ -31,4 +31,15 @@ Status infer_optimizer(InferContext& ctx) {
   return Status::ok();
 }
 
+Status infer_gradient(InferContext& ctx) {
+  const std::vector<std::string> xs = ctx.node().attr_strings("xs");
+  if (xs.empty() || ctx.node().attr_string("y", "").empty()) return ctx.error("attributes xs and y are required");
+  if (ctx.num_outputs() > xs.size()) return ctx.error("has {} outputs but only {} xs", ctx.num_outputs(), xs.size());
+  for (size_t o = 0; o < ctx.num_outputs(); ++o) {
+    if (!ctx.has_input(o)) return ctx.error("input {} (x '{}') is required", o, xs[o]);
+    ctx.set_output(o, ctx.input_type(o));
+  }
+  return Status::ok();
+}
+
 }  // namespace kiln

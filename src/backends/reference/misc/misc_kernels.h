@@ -32,6 +32,9 @@ Status adagrad(KernelContext& ctx);
 Status adam(KernelContext& ctx);
 Status momentum(KernelContext& ctx);
 
+// gradient.cc
+Status gradient(KernelContext& ctx);
+
 // einsum.cc
 Status einsum(KernelContext& ctx);
 

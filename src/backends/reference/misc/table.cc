@@ -23,6 +23,7 @@ std::span<const KernelEntry> misc_kernels() {
       {"ai.onnx.preview.training", "Adagrad", adagrad},
       {"ai.onnx.preview.training", "Adam", adam},
       {"ai.onnx.preview.training", "Momentum", momentum},
+      {"ai.onnx.preview.training", "Gradient", gradient},
       {"", "Einsum", einsum},
       {"", "Det", det},
   };
