@@ -1,6 +1,11 @@
 #include "core/tensor.h"
 
+#include <atomic>
+#include <cerrno>
+#include <cmath>
 #include <cstdlib>
+#include <limits>
+#include <type_traits>
 #include <cstring>
 #include <new>
 
@@ -8,9 +13,19 @@ namespace kiln {
 
 namespace {
 constexpr size_t kAlignment = 64;
-}
+std::atomic<int64_t> g_live_storages{0};
+std::atomic<int64_t> g_peak_storages{0};
+}  // namespace
+
+int64_t Storage::live_count() { return g_live_storages.load(); }
+int64_t Storage::peak_live_count() { return g_peak_storages.load(); }
+void Storage::reset_peak() { g_peak_storages = g_live_storages.load(); }
 
 Storage::Storage(DType dtype, size_t count) {
+  int64_t live = ++g_live_storages;
+  int64_t peak = g_peak_storages.load();
+  while (live > peak && !g_peak_storages.compare_exchange_weak(peak, live)) {
+  }
   if (dtype == DType::kString) {
     bytes_ = count * sizeof(std::string);
     data_ = ::operator new(bytes_ ? bytes_ : 1, std::align_val_t(kAlignment));
@@ -30,6 +45,7 @@ Storage::Storage(void* external, size_t bytes, std::shared_ptr<void> keep_alive)
 
 Storage::~Storage() {
   if (!owned_) return;
+  --g_live_storages;
   auto* s = static_cast<std::string*>(data_);
   for (size_t i = 0; i < string_count_; ++i) s[i].~basic_string();
   ::operator delete(data_, std::align_val_t(kAlignment));
@@ -104,35 +120,138 @@ std::string Tensor::describe() const {
 
 namespace {
 
+template <typename T>
+constexpr bool kIsHalf = std::is_same_v<T, float16> || std::is_same_v<T, bfloat16>;
+
+// double -> float rounding to odd, so that a second rounding (float -> float16/bfloat16) gives
+// the same result as rounding the double directly.
+float narrow_round_to_odd(double d) {
+  float f = static_cast<float>(d);
+  if (std::isfinite(d) && std::isfinite(f) && static_cast<double>(f) != d) {
+    if (std::fabs(static_cast<double>(f)) > std::fabs(d)) f = std::nextafter(f, 0.0f);  // truncate
+    f = bits_float(float_bits(f) | 1u);  // sticky bit
+  }
+  return f;
+}
+
+// Cast to bfloat16 keeps the upper 16 bits of the float32 (truncation), as ONNX's reference Cast
+// does (numpy view of the high half); NaN stays a quiet NaN. Arithmetic kernels that compute in
+// float and store bfloat16 round to nearest even instead.
+bfloat16 bfloat16_truncated(float f) {
+  bfloat16 b;
+  const uint32_t x = float_bits(f);
+  b.bits = std::isnan(f) ? static_cast<uint16_t>((x >> 16) | 0x40u) : static_cast<uint16_t>(x >> 16);
+  return b;
+}
+
+// Float -> integer without undefined behavior: truncates toward zero; NaN gives 0; values out of
+// int64's range saturate, and then wrap modulo 2^bits into narrower types (-1.0 -> 255 for uint8,
+// as numpy does on x86).
+template <typename To>
+To float_to_int(double v) {
+  if (std::isnan(v)) return To(0);
+  if constexpr (std::is_same_v<To, uint64_t>) {
+    if (v >= 18446744073709551616.0) return std::numeric_limits<uint64_t>::max();
+    if (v >= 9223372036854775808.0) return static_cast<uint64_t>(v);
+  }
+  int64_t i;
+  if (v >= 9223372036854775808.0) i = std::numeric_limits<int64_t>::max();
+  else if (v <= -9223372036854775808.0) i = std::numeric_limits<int64_t>::min();
+  else i = static_cast<int64_t>(v);
+  return static_cast<To>(i);
+}
+
+// Shortest text that reads back as the same value, formatted like numpy's str(): positional
+// with at least one decimal ("0.5", "3.0") for 1e-4 <= |v| < 1e16, else scientific ("1e-05").
+std::string shortest_float_text(float f) {
+  std::string s = fmt::format("{}", f);
+  if (s.find_first_not_of("-0123456789") == std::string::npos) s += ".0";
+  return s;
+}
+std::string shortest_float_text(double d) {
+  std::string s = fmt::format("{}", d);
+  if (s.find_first_not_of("-0123456789") == std::string::npos) s += ".0";
+  return s;
+}
+
+template <typename From>
+std::string float_to_string(From v) {
+  const double d = static_cast<double>(static_cast<std::conditional_t<kIsHalf<From>, float, From>>(v));
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "INF" : "-INF";
+  if constexpr (std::is_same_v<From, double>) {
+    return shortest_float_text(d);
+  } else if constexpr (std::is_same_v<From, float>) {
+    return shortest_float_text(v);
+  } else {
+    // The fewest significant digits that read back as the same 16-bit value.
+    const float f = static_cast<float>(v);
+    for (int digits = 1; digits < 9; ++digits) {
+      const float back = std::strtof(fmt::format("{:.{}e}", f, digits - 1).c_str(), nullptr);
+      if (From(back).bits == v.bits) return shortest_float_text(back);
+    }
+    return shortest_float_text(f);
+  }
+}
+
+// Parses text as a number of type To: "3", "-2.5", "1e-5", "NaN", "INF", "+INF", "-INF"
+// (case-insensitive); "true"/"false" for bool. Unparsable text gives 0.
+template <typename To>
+To string_to_number(const std::string& s) {
+  if constexpr (std::is_same_v<To, bool>) {
+    if (s == "true" || s == "True" || s == "TRUE") return true;
+    if (s == "false" || s == "False" || s == "FALSE") return false;
+    return std::strtod(s.c_str(), nullptr) != 0.0;
+  } else if constexpr (std::is_integral_v<To>) {
+    // Whole integers parse exactly (beyond double's 53 bits); anything else through double.
+    char* end = nullptr;
+    errno = 0;
+    if constexpr (std::is_signed_v<To>) {
+      long long i = std::strtoll(s.c_str(), &end, 10);
+      if (end != s.c_str() && *end == '\0' && errno == 0) return static_cast<To>(i);
+    } else {
+      if (s.find('-') == std::string::npos) {
+        unsigned long long u = std::strtoull(s.c_str(), &end, 10);
+        if (end != s.c_str() && *end == '\0' && errno == 0) return static_cast<To>(u);
+      }
+    }
+    return float_to_int<To>(std::strtod(s.c_str(), nullptr));
+  } else if constexpr (std::is_same_v<To, bfloat16>) {
+    return bfloat16_truncated(std::strtof(s.c_str(), nullptr));
+  } else if constexpr (kIsHalf<To>) {
+    return To(narrow_round_to_odd(std::strtod(s.c_str(), nullptr)));
+  } else if constexpr (std::is_same_v<To, float>) {
+    return std::strtof(s.c_str(), nullptr);
+  } else {
+    return std::strtod(s.c_str(), nullptr);
+  }
+}
+
 template <typename From, typename To>
 To convert_one(const From& v) {
-  if constexpr (std::is_same_v<To, std::string>) {
-    if constexpr (std::is_same_v<From, std::string>) {
-      return v;
-    } else if constexpr (std::is_same_v<From, bool>) {
-      return v ? "1" : "0";
-    } else if constexpr (std::is_floating_point_v<From> || std::is_same_v<From, float16> ||
-                         std::is_same_v<From, bfloat16>) {
-      double d = static_cast<double>(static_cast<float>(v));
-      if constexpr (std::is_same_v<From, double>) d = v;
-      if (std::isnan(d)) return "NaN";
-      if (std::isinf(d)) return d > 0 ? "INF" : "-INF";
-      return fmt::format("{}", static_cast<From>(v) == v ? d : d);
-    } else {
-      return std::to_string(v);
-    }
+  constexpr bool from_float = std::is_floating_point_v<From> || kIsHalf<From>;
+  if constexpr (std::is_same_v<From, To>) {
+    return v;
+  } else if constexpr (std::is_same_v<To, std::string>) {
+    if constexpr (std::is_same_v<From, bool>) return v ? "True" : "False";
+    else if constexpr (from_float) return float_to_string(v);
+    else return std::to_string(v);
   } else if constexpr (std::is_same_v<From, std::string>) {
-    double d = std::strtod(v.c_str(), nullptr);
-    if constexpr (std::is_same_v<To, bool>) return d != 0;
-    else if constexpr (std::is_same_v<To, float16> || std::is_same_v<To, bfloat16>) return To(static_cast<float>(d));
-    else return static_cast<To>(d);
+    return string_to_number<To>(v);
   } else if constexpr (std::is_same_v<To, bool>) {
-    return static_cast<float>(v) != 0.0f || static_cast<double>(v) != 0.0;
-  } else if constexpr (std::is_same_v<To, float16> || std::is_same_v<To, bfloat16>) {
-    if constexpr (std::is_same_v<From, double>) return To(static_cast<float>(v));
+    if constexpr (kIsHalf<From>) return static_cast<float>(v) != 0.0f;
+    else return v != From(0);
+  } else if constexpr (std::is_same_v<To, bfloat16>) {
+    return bfloat16_truncated(static_cast<float>(v));
+  } else if constexpr (kIsHalf<To>) {
+    if constexpr (std::is_same_v<From, double>) return To(narrow_round_to_odd(v));
+    else if constexpr (std::is_integral_v<From> && sizeof(From) >= 4) return To(narrow_round_to_odd(static_cast<double>(v)));
     else return To(static_cast<float>(v));
-  } else if constexpr (std::is_same_v<From, float16> || std::is_same_v<From, bfloat16>) {
-    return static_cast<To>(static_cast<float>(v));
+  } else if constexpr (kIsHalf<From>) {
+    if constexpr (std::is_integral_v<To>) return float_to_int<To>(static_cast<float>(v));
+    else return static_cast<To>(static_cast<float>(v));
+  } else if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To>) {
+    return float_to_int<To>(static_cast<double>(v));
   } else {
     return static_cast<To>(v);
   }

@@ -26,6 +26,11 @@ class Storage {
 
   void* data() { return data_; }
   size_t bytes() const { return bytes_; }
+  // Number of owned buffers alive in the process; lets tests prove intermediates are freed.
+  static int64_t live_count();
+  // Highest live_count() since the last reset_peak() (for lifetime tests).
+  static int64_t peak_live_count();
+  static void reset_peak();
 
  private:
   void* data_ = nullptr;
@@ -90,8 +95,12 @@ Tensor Tensor::from_vector(const std::vector<T>& values, Shape shape) {
 template <>
 Tensor Tensor::from_vector<bool>(const std::vector<bool>& values, Shape shape);
 
-// Converts every element to `to` with C++ conversion semantics (float->int truncates, NaN->0 is
-// implementation-defined in ONNX, bool is value != 0). Strings parse/print numbers.
+// Converts every element to `to` (ONNX Cast). Float -> int truncates toward zero (NaN -> 0, out of
+// range saturates to int64 then wraps into narrower types); bool is value != 0; roundings are to
+// nearest even (double -> float16 directly, not through float), except that bfloat16 results keep
+// the upper half of the float32 (truncation, as ONNX's reference Cast). Numbers print as the shortest
+// text that reads back the same ("0.5", "3.0", "1e-05", "NaN", "INF", "-INF"; bools "True",
+// "False"); strings parse decimal/scientific text, "NaN", "INF", "+INF", "-INF".
 Tensor cast_tensor(const Tensor& t, DType to);
 
 }  // namespace kiln
