@@ -10,6 +10,8 @@ for t in test_add test_conv_with_strides_padding test_if test_loop11 test_consta
          test_reshape_extended_dims test_lstm_defaults test_cast_FLOAT_to_STRING test_resize_upsample_scales_linear; do
   [ -f "$node/$t/model.onnx" ] && cp -n "$node/$t/model.onnx" "$corpus/seed_$t.onnx"
 done
+# Inputs that once crashed the loader stay in the corpus as regression seeds.
+cp -n "$(dirname "$0")"/regressions/*.onnx "$corpus"/ 2>/dev/null || true
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 exec "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \

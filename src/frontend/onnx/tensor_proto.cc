@@ -1,5 +1,7 @@
 #include "frontend/onnx/tensor_proto.h"
 
+#include <algorithm>
+
 // onnx_pb.h defines ONNX_API, which the generated onnx-data header needs: keep this order.
 #include <onnx/onnx_pb.h>
 #include <onnx/onnx-data_pb.h>
@@ -88,9 +90,12 @@ Expected<Tensor> tensor_from_proto(const onnx::TensorProto& proto, const std::st
   }
   // guard against absurd sizes before allocating
   {
-    long double total = 1;
-    for (int64_t d : shape) total *= static_cast<long double>(d);
-    if (total * dtype_size(dtype) > static_cast<long double>(1ULL << 40)) {
+    // Multiply the non-zero dims: shape_numel's running product must not overflow even when a
+    // zero dim comes last (found by the loader fuzzer), and 0-byte dtypes (string) still count.
+    long double nonzero = 1;
+    for (int64_t d : shape) nonzero *= static_cast<long double>(std::max<int64_t>(d, 1));
+    const long double bytes = nonzero * static_cast<long double>(std::max<size_t>(dtype_size(dtype), 1));
+    if (nonzero > static_cast<long double>(1ULL << 40) || bytes > static_cast<long double>(1ULL << 40)) {
       return invalid_model("tensor '{}' claims {} elements, more than Kiln can hold", what,
                            shape_str(shape));
     }
