@@ -270,7 +270,7 @@ Status check_input(const ir::Value& decl, const Value& v) {
       }
       if (!ok) {
         return invalid_argument("input '{}' expects shape {} (rank {}) but got {} (rank {})", decl.name,
-                                dims_str(t), t.dims->size(), x.rank() == 0 ? "[]" : "[" + shape_str(x.shape()) + "]",
+                                dims_str(t), t.dims->size(), dims_str(ir::TypeInfo::tensor_of(x.dtype(), x.shape())),
                                 x.rank());
       }
     }

@@ -100,7 +100,7 @@ TEST(Session, RejectsBadInputsWithClearMessages) {
   auto wrong_shape = (*session)->run({{"x", Value(Tensor(DType::kFloat32, {1, 5}))}});
   ASSERT_FALSE(wrong_shape);
   EXPECT_NE(wrong_shape.status().message().find("[N,4]"), std::string::npos) << wrong_shape.status().message();
-  EXPECT_NE(wrong_shape.status().message().find("1x5"), std::string::npos);
+  EXPECT_NE(wrong_shape.status().message().find("got [1,5] (rank 2)"), std::string::npos);
 
   auto missing = (*session)->run({});
   ASSERT_FALSE(missing);
