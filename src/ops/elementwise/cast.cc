@@ -1,5 +1,8 @@
 // Cast (dtype from the `to` attribute) and CastLike (dtype of input 1). Small constant inputs are
 // folded so that shape computations stay static.
+#include <string_view>
+#include <utility>
+
 #include "ops/elementwise/elementwise_ops.h"
 
 namespace kiln {
@@ -24,14 +27,32 @@ Status cast_type(InferContext& ctx, DType to) {
 
 }  // namespace
 
-Status infer_cast(InferContext& ctx) {
-  const ir::Attribute* to = ctx.node().attr("to");
-  if (!to) return ctx.error("attribute 'to' is required");
-  if (to->kind != ir::Attribute::Kind::kInt) return ctx.error("attribute 'to' must be an int");
-  if (to->i > INT32_MAX || to->i < 0 || !dtype_is_valid(static_cast<int32_t>(to->i))) {
-    return ctx.error("attribute 'to' is {}, which is not a data type Kiln supports", to->i);
+Expected<DType> cast_target(const ir::Node& node) {
+  const ir::Attribute* to = node.attr("to");
+  if (!to) return invalid_model("{}: attribute 'to' is required", node.label());
+  if (to->kind == ir::Attribute::Kind::kString) {
+    static constexpr std::pair<std::string_view, DType> kNames[] = {
+        {"FLOAT", DType::kFloat32}, {"UINT8", DType::kUInt8},     {"INT8", DType::kInt8},
+        {"UINT16", DType::kUInt16}, {"INT16", DType::kInt16},     {"INT32", DType::kInt32},
+        {"INT64", DType::kInt64},   {"STRING", DType::kString},   {"BOOL", DType::kBool},
+        {"FLOAT16", DType::kFloat16}, {"DOUBLE", DType::kFloat64}, {"UINT32", DType::kUInt32},
+        {"UINT64", DType::kUInt64}, {"BFLOAT16", DType::kBFloat16},
+    };
+    for (const auto& [name, type] : kNames) {
+      if (to->s == name) return type;
+    }
+    return unsupported("{}: attribute 'to' is \"{}\", which is not a data type Kiln supports", node.label(), to->s);
   }
-  return cast_type(ctx, static_cast<DType>(to->i));
+  if (to->kind != ir::Attribute::Kind::kInt) return invalid_model("{}: attribute 'to' must be an int", node.label());
+  if (to->i > INT32_MAX || to->i < 0 || !dtype_is_valid(static_cast<int32_t>(to->i))) {
+    return unsupported("{}: attribute 'to' is {}, which is not a data type Kiln supports", node.label(), to->i);
+  }
+  return static_cast<DType>(to->i);
+}
+
+Status infer_cast(InferContext& ctx) {
+  KILN_ASSIGN_OR_RETURN(DType to, cast_target(ctx.node()));
+  return cast_type(ctx, to);
 }
 
 Status infer_cast_like(InferContext& ctx) {

@@ -1,6 +1,7 @@
 // Cast (to the `to` attribute's dtype) and CastLike (to input 1's dtype). The conversion rules
 // live in core's cast_tensor, shared with the rest of Kiln.
 #include "backends/reference/elementwise/elementwise_kernels.h"
+#include "ops/elementwise/elementwise_ops.h"
 
 namespace kiln::reference {
 
@@ -22,12 +23,8 @@ Status cast_to(KernelContext& ctx, DType to) {
 }  // namespace
 
 Status cast_op(KernelContext& ctx) {
-  const ir::Attribute* to = ctx.node().attr("to");
-  if (!to || to->kind != ir::Attribute::Kind::kInt) return ctx.error("attribute 'to' (int) is required");
-  if (to->i < 0 || to->i > INT32_MAX || !dtype_is_valid(static_cast<int32_t>(to->i))) {
-    return ctx.unsupported_error("attribute 'to' is {}, which is not a data type Kiln supports", to->i);
-  }
-  return cast_to(ctx, static_cast<DType>(to->i));
+  KILN_ASSIGN_OR_RETURN(DType to, cast_target(ctx.node()));
+  return cast_to(ctx, to);
 }
 
 Status cast_like_op(KernelContext& ctx) {
