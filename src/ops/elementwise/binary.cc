@@ -145,6 +145,7 @@ Status infer_where(InferContext& ctx) {
 // of X's channel count applies along axis 1 (per channel), not along the last axis.
 Status infer_prelu(InferContext& ctx) {
   KILN_TRY(require_inputs(ctx, 2));
+  if (!ctx.has_input(0) || !ctx.has_input(1)) return ctx.error("inputs X and slope are required");
   KILN_ASSIGN_OR_RETURN(DType elem, common_dtype(ctx, 0, 1));
   const ir::TypeInfo& x = ctx.input_type(0);
   const ir::TypeInfo& slope = ctx.input_type(1);
