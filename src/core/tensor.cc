@@ -1,5 +1,6 @@
 #include "core/tensor.h"
 
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -12,9 +13,19 @@ namespace kiln {
 
 namespace {
 constexpr size_t kAlignment = 64;
-}
+std::atomic<int64_t> g_live_storages{0};
+std::atomic<int64_t> g_peak_storages{0};
+}  // namespace
+
+int64_t Storage::live_count() { return g_live_storages.load(); }
+int64_t Storage::peak_live_count() { return g_peak_storages.load(); }
+void Storage::reset_peak() { g_peak_storages = g_live_storages.load(); }
 
 Storage::Storage(DType dtype, size_t count) {
+  int64_t live = ++g_live_storages;
+  int64_t peak = g_peak_storages.load();
+  while (live > peak && !g_peak_storages.compare_exchange_weak(peak, live)) {
+  }
   if (dtype == DType::kString) {
     bytes_ = count * sizeof(std::string);
     data_ = ::operator new(bytes_ ? bytes_ : 1, std::align_val_t(kAlignment));
@@ -34,6 +45,7 @@ Storage::Storage(void* external, size_t bytes, std::shared_ptr<void> keep_alive)
 
 Storage::~Storage() {
   if (!owned_) return;
+  --g_live_storages;
   auto* s = static_cast<std::string*>(data_);
   for (size_t i = 0; i < string_count_; ++i) s[i].~basic_string();
   ::operator delete(data_, std::align_val_t(kAlignment));

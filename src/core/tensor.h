@@ -26,6 +26,11 @@ class Storage {
 
   void* data() { return data_; }
   size_t bytes() const { return bytes_; }
+  // Number of owned buffers alive in the process; lets tests prove intermediates are freed.
+  static int64_t live_count();
+  // Highest live_count() since the last reset_peak() (for lifetime tests).
+  static int64_t peak_live_count();
+  static void reset_peak();
 
  private:
   void* data_ = nullptr;

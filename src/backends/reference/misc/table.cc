@@ -6,7 +6,25 @@ namespace kiln::reference {
 
 std::span<const KernelEntry> misc_kernels() {
   static const KernelEntry kKernels[] = {
-      {"", "", nullptr},  // placeholder row; replace with real kernels
+      {"", "DFT", dft},
+      {"", "STFT", stft},
+      {"", "BlackmanWindow", blackman_window},
+      {"", "HammingWindow", hamming_window},
+      {"", "HannWindow", hann_window},
+      {"", "MelWeightMatrix", mel_weight_matrix},
+      {"", "StringNormalizer", string_normalizer},
+      {"", "TfIdfVectorizer", tfidf_vectorizer},
+      {"", "Bernoulli", bernoulli},
+      {"", "RandomUniformLike", random_uniform_like},
+      {"", "RandomNormalLike", random_normal_like},
+      {"", "RandomUniform", random_uniform},
+      {"", "RandomNormal", random_normal},
+      {"", "Multinomial", multinomial},
+      {"ai.onnx.preview.training", "Adagrad", adagrad},
+      {"ai.onnx.preview.training", "Adam", adam},
+      {"ai.onnx.preview.training", "Momentum", momentum},
+      {"", "Einsum", einsum},
+      {"", "Det", det},
   };
   return kKernels;
 }

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# run_fuzz.sh FUZZER CORPUS_DIR SECONDS: seeds CORPUS_DIR with a few node-test models, then fuzzes
+# for SECONDS. libFuzzer exits non-zero (and writes crash-*/leak-*/timeout-* next to the corpus)
+# on any crash, sanitizer report, leak, or input slower than 10 s.
+set -euo pipefail
+fuzzer=$1 corpus=$2 seconds=$3
+node=/usr/share/libonnx-testdata/data/node
+mkdir -p "$corpus" "$corpus.artifacts"
+for t in test_add test_conv_with_strides_padding test_if test_loop11 test_constant test_gather_0 \
+         test_reshape_extended_dims test_lstm_defaults test_cast_FLOAT_to_STRING test_resize_upsample_scales_linear; do
+  [ -f "$node/$t/model.onnx" ] && cp -n "$node/$t/model.onnx" "$corpus/seed_$t.onnx"
+done
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+exec "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+     -print_final_stats=1 -artifact_prefix="$corpus.artifacts/" "$corpus"
