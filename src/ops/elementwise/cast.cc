@@ -1,5 +1,6 @@
 // Cast (dtype from the `to` attribute) and CastLike (dtype of input 1). Small constant inputs are
 // folded so that shape computations stay static.
+#include <cmath>
 #include <string_view>
 #include <utility>
 
@@ -20,12 +21,25 @@ Status cast_type(InferContext& ctx, DType to) {
   ctx.set_output(0, x.dims ? ir::TypeInfo::tensor(to, *x.dims) : ir::TypeInfo::tensor_unknown_shape(to));
   const Tensor* c = ctx.input_constant(0);
   if (c && c->valid() && c->numel() <= kMaxFoldElements && to != DType::kUndefined) {
-    ctx.set_output_constant(0, cast_tensor(*c, to));
+    ctx.set_output_constant(0, cast_op_value(*c, to));
   }
   return Status::ok();
 }
 
 }  // namespace
+
+Tensor cast_op_value(const Tensor& x, DType to) {
+  if (to != DType::kBFloat16 || x.dtype() == DType::kBFloat16) return cast_tensor(x, to);
+  const Tensor f = x.dtype() == DType::kFloat32 ? x : cast_tensor(x, DType::kFloat32);
+  Tensor out(DType::kBFloat16, x.shape());
+  const float* src = f.data<float>();
+  bfloat16* dst = out.data<bfloat16>();
+  for (int64_t i = 0; i < out.numel(); ++i) {
+    const uint32_t bits = float_bits(src[i]);
+    dst[i].bits = static_cast<uint16_t>(std::isnan(src[i]) ? (bits >> 16) | 0x40u : bits >> 16);  // quiet NaN
+  }
+  return out;
+}
 
 Expected<DType> cast_target(const ir::Node& node) {
   const ir::Attribute* to = node.attr("to");

@@ -31,6 +31,9 @@ Status infer_clip(InferContext& ctx);
 Status infer_cast(InferContext& ctx);
 // Cast's target dtype: the `to` attribute, an int (opset 6+) or a type name like "FLOAT" (opset 1).
 Expected<DType> cast_target(const ir::Node& node);
+// The Cast op's conversion: core's cast_tensor, except that bfloat16 results keep the upper half
+// of the float32 value (truncation), as ONNX's reference Cast and its test data do.
+Tensor cast_op_value(const Tensor& x, DType to);
 Status infer_cast_like(InferContext& ctx);
 
 }  // namespace kiln

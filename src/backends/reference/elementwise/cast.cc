@@ -16,7 +16,7 @@ Status cast_to(KernelContext& ctx, DType to) {
     ctx.set_output(0, ctx.input_value(0));  // values are immutable: share the input
     return Status::ok();
   }
-  ctx.set_output(0, Value(cast_tensor(x, to)));
+  ctx.set_output(0, Value(cast_op_value(x, to)));
   return Status::ok();
 }
 
