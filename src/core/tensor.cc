@@ -134,16 +134,6 @@ float narrow_round_to_odd(double d) {
   return f;
 }
 
-// Cast to bfloat16 keeps the upper 16 bits of the float32 (truncation), as ONNX's reference Cast
-// does (numpy view of the high half); NaN stays a quiet NaN. Arithmetic kernels that compute in
-// float and store bfloat16 round to nearest even instead.
-bfloat16 bfloat16_truncated(float f) {
-  bfloat16 b;
-  const uint32_t x = float_bits(f);
-  b.bits = std::isnan(f) ? static_cast<uint16_t>((x >> 16) | 0x40u) : static_cast<uint16_t>(x >> 16);
-  return b;
-}
-
 // Float -> integer without undefined behavior: truncates toward zero; NaN gives 0; values out of
 // int64's range saturate, and then wrap modulo 2^bits into narrower types (-1.0 -> 255 for uint8,
 // as numpy does on x86).
@@ -216,8 +206,6 @@ To string_to_number(const std::string& s) {
       }
     }
     return float_to_int<To>(std::strtod(s.c_str(), nullptr));
-  } else if constexpr (std::is_same_v<To, bfloat16>) {
-    return bfloat16_truncated(std::strtof(s.c_str(), nullptr));
   } else if constexpr (kIsHalf<To>) {
     return To(narrow_round_to_odd(std::strtod(s.c_str(), nullptr)));
   } else if constexpr (std::is_same_v<To, float>) {
@@ -241,8 +229,6 @@ To convert_one(const From& v) {
   } else if constexpr (std::is_same_v<To, bool>) {
     if constexpr (kIsHalf<From>) return static_cast<float>(v) != 0.0f;
     else return v != From(0);
-  } else if constexpr (std::is_same_v<To, bfloat16>) {
-    return bfloat16_truncated(static_cast<float>(v));
   } else if constexpr (kIsHalf<To>) {
     if constexpr (std::is_same_v<From, double>) return To(narrow_round_to_odd(v));
     else if constexpr (std::is_integral_v<From> && sizeof(From) >= 4) return To(narrow_round_to_odd(static_cast<double>(v)));

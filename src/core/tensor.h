@@ -96,9 +96,8 @@ template <>
 Tensor Tensor::from_vector<bool>(const std::vector<bool>& values, Shape shape);
 
 // Converts every element to `to` (ONNX Cast). Float -> int truncates toward zero (NaN -> 0, out of
-// range saturates to int64 then wraps into narrower types); bool is value != 0; roundings are to
-// nearest even (double -> float16 directly, not through float), except that bfloat16 results keep
-// the upper half of the float32 (truncation, as ONNX's reference Cast). Numbers print as the shortest
+// range saturates to int64 then wraps into narrower types); bool is value != 0; every rounding is
+// to nearest even (double -> float16 directly, not through float). Numbers print as the shortest
 // text that reads back the same ("0.5", "3.0", "1e-05", "NaN", "INF", "-INF"; bools "True",
 // "False"); strings parse decimal/scientific text, "NaN", "INF", "+INF", "-INF".
 Tensor cast_tensor(const Tensor& t, DType to);

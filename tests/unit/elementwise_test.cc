@@ -239,3 +239,29 @@ TEST(Elementwise, InferenceBroadcastsSymbolicDims) {
 }
 
 }  // namespace kiln
+
+namespace kiln {
+
+TEST(Elementwise, LegacyBroadcastAxis) {
+  ir::Attribute bcast;
+  bcast.kind = ir::Attribute::Kind::kInt;
+  bcast.i = 1;
+  ir::Attribute axis = bcast;
+  axis.i = 0;
+  auto y = run_op("Add", {Tensor::from_vector<float>({1, 2, 3, 4, 5, 6}, {2, 3}), Tensor::from_vector<float>({10, 20}, {2})},
+                  {{"broadcast", bcast}, {"axis", axis}}, 6);
+  ASSERT_TRUE(y) << y.status().to_string();
+  EXPECT_EQ(values<float>(*y), (std::vector<float>{11, 12, 13, 24, 25, 26}));
+}
+
+TEST(Elementwise, CastLegacyStringTarget) {
+  ir::Attribute to;
+  to.kind = ir::Attribute::Kind::kString;
+  to.s = "INT32";
+  auto y = run_op("Cast", {Tensor::from_vector<float>({2.9f}, {1})}, {{"to", to}}, 1);
+  ASSERT_TRUE(y) << y.status().to_string();
+  EXPECT_EQ(y->dtype(), DType::kInt32);
+  EXPECT_EQ(values<int32_t>(*y)[0], 2);
+}
+
+}  // namespace kiln

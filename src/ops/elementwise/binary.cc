@@ -58,16 +58,46 @@ Status require_inputs(const InferContext& ctx, size_t n) {
   return Status::ok();
 }
 
+// Broadcast of A (input 0) and B (input 1), honoring the legacy axis attribute of opset < 7.
+Expected<std::optional<std::vector<ir::Dim>>> broadcast_binary(const InferContext& ctx) {
+  KILN_TRY(require_inputs(ctx, 2));
+  if (ctx.opset() < 7 && ctx.has_input(0) && ctx.has_input(1)) {
+    const ir::TypeInfo& a = ctx.input_type(0);
+    const ir::TypeInfo& b = ctx.input_type(1);
+    if (a.dims && b.dims) {
+      KILN_ASSIGN_OR_RETURN(size_t pad, legacy_broadcast_padding(ctx.node(), a.rank(), b.rank()));
+      if (pad > 0) {
+        std::vector<ir::Dim> b_dims = *b.dims;
+        b_dims.resize(b_dims.size() + pad, ir::Dim(1));
+        auto merged = broadcast_dims(*a.dims, b_dims);
+        if (!merged) return ctx.error("inputs cannot be broadcast: {}", merged.status().message());
+        return std::optional<std::vector<ir::Dim>>(std::move(*merged));
+      }
+    }
+  }
+  return broadcast_inputs(ctx, 0, 1);
+}
+
 // Broadcast of inputs 0 and 1 that must share a dtype; the output is `out` (or that dtype).
 Status infer_two_same(InferContext& ctx, DType out) {
-  KILN_TRY(require_inputs(ctx, 2));
-  KILN_ASSIGN_OR_RETURN(auto dims, broadcast_inputs(ctx, 0, 1));
+  KILN_ASSIGN_OR_RETURN(auto dims, broadcast_binary(ctx));
   KILN_ASSIGN_OR_RETURN(DType elem, common_dtype(ctx, 0, 1));
   ctx.set_output(0, tensor_type(out == DType::kUndefined ? elem : out, dims));
   return Status::ok();
 }
 
 }  // namespace
+
+Expected<size_t> legacy_broadcast_padding(const ir::Node& node, int64_t rank_a, int64_t rank_b) {
+  if (node.opset >= 7 || node.attr_int("broadcast", 0) == 0 || !node.has_attr("axis")) return size_t{0};
+  int64_t axis = node.attr_int("axis", 0);
+  if (axis < 0) axis += rank_a;
+  if (axis < 0 || axis + rank_b > rank_a) {
+    return invalid_model("{}: axis {} does not fit B of rank {} into A of rank {}", node.label(),
+                         node.attr_int("axis", 0), rank_b, rank_a);
+  }
+  return static_cast<size_t>(rank_a - axis - rank_b);
+}
 
 Status infer_arith(InferContext& ctx) { return infer_two_same(ctx, DType::kUndefined); }
 
@@ -86,8 +116,7 @@ Status infer_logical(InferContext& ctx) {
 
 // Base and exponent may have different types (opset 12+); the result has the base's type.
 Status infer_pow(InferContext& ctx) {
-  KILN_TRY(require_inputs(ctx, 2));
-  KILN_ASSIGN_OR_RETURN(auto dims, broadcast_inputs(ctx, 0, 1));
+  KILN_ASSIGN_OR_RETURN(auto dims, broadcast_binary(ctx));
   ctx.set_output(0, tensor_type(ctx.input_type(0).elem, dims));
   return Status::ok();
 }
@@ -116,6 +145,7 @@ Status infer_where(InferContext& ctx) {
 // of X's channel count applies along axis 1 (per channel), not along the last axis.
 Status infer_prelu(InferContext& ctx) {
   KILN_TRY(require_inputs(ctx, 2));
+  if (!ctx.has_input(0) || !ctx.has_input(1)) return ctx.error("inputs X and slope are required");
   KILN_ASSIGN_OR_RETURN(DType elem, common_dtype(ctx, 0, 1));
   const ir::TypeInfo& x = ctx.input_type(0);
   const ir::TypeInfo& slope = ctx.input_type(1);

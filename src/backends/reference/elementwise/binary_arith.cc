@@ -15,7 +15,7 @@ namespace {
 template <typename Op>
 Status binary_numeric(KernelContext& ctx, Op op) {
   const Tensor& a = ctx.input(0);
-  const Tensor& b = ctx.input(1);
+  KILN_ASSIGN_OR_RETURN(const Tensor b, legacy_aligned_b(ctx, a, ctx.input(1)));
   if (a.dtype() != b.dtype()) {
     return ctx.error("A is {} but B is {}; they must have the same type", dtype_name(a.dtype()),
                      dtype_name(b.dtype()));
@@ -165,7 +165,7 @@ Status bit_shift_op(KernelContext& ctx) {
 // is exact (wrapping); every other combination computes in double.
 Status pow_op(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
-  const Tensor& y = ctx.input(1);
+  KILN_ASSIGN_OR_RETURN(const Tensor y, legacy_aligned_b(ctx, x, ctx.input(1)));
   if (!dtype_is_float(x.dtype()) && !dtype_is_integer(x.dtype())) {
     return ctx.unsupported_error("base dtype {} is not supported", dtype_name(x.dtype()));
   }

@@ -1,6 +1,7 @@
 // Cast (to the `to` attribute's dtype) and CastLike (to input 1's dtype). The conversion rules
 // live in core's cast_tensor, shared with the rest of Kiln.
 #include "backends/reference/elementwise/elementwise_kernels.h"
+#include "ops/elementwise/elementwise_ops.h"
 
 namespace kiln::reference {
 
@@ -15,19 +16,15 @@ Status cast_to(KernelContext& ctx, DType to) {
     ctx.set_output(0, ctx.input_value(0));  // values are immutable: share the input
     return Status::ok();
   }
-  ctx.set_output(0, Value(cast_tensor(x, to)));
+  ctx.set_output(0, Value(cast_op_value(x, to)));
   return Status::ok();
 }
 
 }  // namespace
 
 Status cast_op(KernelContext& ctx) {
-  const ir::Attribute* to = ctx.node().attr("to");
-  if (!to || to->kind != ir::Attribute::Kind::kInt) return ctx.error("attribute 'to' (int) is required");
-  if (to->i < 0 || to->i > INT32_MAX || !dtype_is_valid(static_cast<int32_t>(to->i))) {
-    return ctx.unsupported_error("attribute 'to' is {}, which is not a data type Kiln supports", to->i);
-  }
-  return cast_to(ctx, static_cast<DType>(to->i));
+  KILN_ASSIGN_OR_RETURN(DType to, cast_target(ctx.node()));
+  return cast_to(ctx, to);
 }
 
 Status cast_like_op(KernelContext& ctx) {

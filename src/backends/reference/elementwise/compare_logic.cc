@@ -14,7 +14,7 @@ namespace {
 template <typename Op>
 Status compare(KernelContext& ctx, bool strings, Op op) {
   const Tensor& a = ctx.input(0);
-  const Tensor& b = ctx.input(1);
+  KILN_ASSIGN_OR_RETURN(const Tensor b, legacy_aligned_b(ctx, a, ctx.input(1)));
   if (a.dtype() != b.dtype()) {
     return ctx.error("A is {} but B is {}; they must have the same type", dtype_name(a.dtype()),
                      dtype_name(b.dtype()));
@@ -43,7 +43,7 @@ Status compare(KernelContext& ctx, bool strings, Op op) {
 template <typename Op>
 Status logical(KernelContext& ctx, Op op) {
   const Tensor& a = ctx.input(0);
-  const Tensor& b = ctx.input(1);
+  KILN_ASSIGN_OR_RETURN(const Tensor b, legacy_aligned_b(ctx, a, ctx.input(1)));
   if (a.dtype() != DType::kBool || b.dtype() != DType::kBool) {
     return ctx.error("inputs must be bool, got {} and {}", dtype_name(a.dtype()), dtype_name(b.dtype()));
   }

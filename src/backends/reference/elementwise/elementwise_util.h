@@ -63,6 +63,10 @@ inline T saturate_cast(double v) {
   return static_cast<T>(v);
 }
 
+// Input B of a binary op as it broadcasts against A: with trailing 1-dims added when an opset < 7
+// node aligns B at A's `axis` (legacy broadcast attributes); otherwise B itself.
+Expected<Tensor> legacy_aligned_b(const KernelContext& ctx, const Tensor& a, const Tensor& b);
+
 // Output shape of broadcasting a and b; error names both shapes.
 Expected<Shape> broadcast_pair(const KernelContext& ctx, const Shape& a, const Shape& b);
 
@@ -78,9 +82,20 @@ void for_each_broadcast(const Shape& out, const Shape& a, const Shape& b, F&& f)
     for (int64_t i = 0; i < n; ++i) f(i, i, int64_t{0});
   } else if (nb == n && b.size() == out.size() && na == 1) {
     for (int64_t i = 0; i < n; ++i) f(i, int64_t{0}, i);
-  } else {
-    BroadcastWalker w(out, {&a, &b});
-    for (int64_t i = 0; i < n; ++i, w.next()) f(i, w.offset(0), w.offset(1));
+  } else if (n > 0) {
+    // Walk the outer dims; the innermost dim is a contiguous run (stride 1) or broadcast (0).
+    const int64_t inner = out.back();
+    const int64_t a_last = a.empty() ? 1 : a.back();
+    const int64_t b_last = b.empty() ? 1 : b.back();
+    const Shape out_outer(out.begin(), out.end() - 1);
+    const Shape a_outer = a.empty() ? Shape{} : Shape(a.begin(), a.end() - 1);
+    const Shape b_outer = b.empty() ? Shape{} : Shape(b.begin(), b.end() - 1);
+    const int64_t sa = a_last == 1 ? 0 : 1, sb = b_last == 1 ? 0 : 1;
+    BroadcastWalker w(out_outer, {&a_outer, &b_outer});
+    for (int64_t base = 0; base < n; base += inner, w.next()) {
+      const int64_t ia = w.offset(0) * a_last, ib = w.offset(1) * b_last;
+      for (int64_t j = 0; j < inner; ++j) f(base + j, ia + j * sa, ib + j * sb);
+    }
   }
 }
 

@@ -63,8 +63,9 @@ Status clip_op(KernelContext& ctx) {
         if constexpr (std::is_integral_v<C>) return saturate_cast<C>(static_cast<double>(v));
         else return static_cast<C>(v);
       };
-      if (ctx.node().has_attr("min")) lo = bound(ctx.node().attr_float("min", -FLT_MAX));
-      if (ctx.node().has_attr("max")) hi = bound(ctx.node().attr_float("max", FLT_MAX));
+      // The spec's defaults are -FLT_MAX / FLT_MAX (so infinities clip to them).
+      lo = bound(ctx.node().attr_float("min", -FLT_MAX));
+      hi = bound(ctx.node().attr_float("max", FLT_MAX));
     } else {
       if (ctx.has_input(1)) lo = static_cast<C>(ctx.input(1).data<T>()[0]);
       if (ctx.has_input(2)) hi = static_cast<C>(ctx.input(2).data<T>()[0]);
