@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "frontend/onnx/function_inliner.h"
 #include "frontend/onnx/tensor_proto.h"
 #include "ir/printer.h"
 
@@ -183,6 +184,8 @@ Expected<std::shared_ptr<ir::Model>> load_model_from_bytes(const void* data, siz
   model->producer_version = proto.producer_version();
   model->path = display_name;
   for (const auto& kv : proto.metadata_props()) model->metadata[kv.key()] = kv.value();
+  // Model-local functions are expanded in place; this may add the functions' opset imports.
+  KILN_TRY(inline_model_functions(&proto, display_name));
   for (const auto& op : proto.opset_import()) {
     std::string domain = op.domain() == "ai.onnx" ? "" : op.domain();
     model->opsets[domain] = static_cast<int>(op.version());
@@ -192,10 +195,6 @@ Expected<std::shared_ptr<ir::Model>> load_model_from_bytes(const void* data, siz
   if (def != model->opsets.end() && (def->second < kMinOpset || def->second > kMaxOpset)) {
     return unsupported("'{}' uses default-domain opset {}; Kiln supports opsets {}-{}", display_name,
                        def->second, kMinOpset, kMaxOpset);
-  }
-  if (proto.functions_size() > 0) {
-    return unsupported("'{}' defines {} model-local function(s) (first: '{}'); inline them before import",
-                       display_name, proto.functions_size(), proto.functions(0).name());
   }
   Converter conv{base_dir, display_name, model->opsets};
   KILN_ASSIGN_OR_RETURN(model->graph, conv.convert_graph(proto.graph(), nullptr));
