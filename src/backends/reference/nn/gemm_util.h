@@ -5,37 +5,49 @@
 #include <algorithm>
 #include <cstdint>
 #include <type_traits>
+#include <vector>
 
 #include "core/tensor.h"
 
 namespace kiln::reference {
 
+// Accumulator type of the reference GEMM: float32 products are summed in double. The reference
+// backend is the oracle, so it should be closer to the exact result than the engines it judges
+// (float32 sums over K = 4608 terms drift by ~1e-5 in a ResNet-50, as much as two float32
+// engines differ from each other).
+template <typename T>
+using GemmAcc = std::conditional_t<std::is_same_v<T, float>, double, T>;
+
 // C[M x N] += alpha * op(A)[M x K] * op(B)[K x N], row-major with leading dimensions lda, ldb,
 // ldc (elements per stored row). op(A) = A^T when ta. Loop order i-k-j (over cache tiles) so the
-// inner loop runs contiguously over rows of B and C.
+// inner loop runs contiguously over rows of B and of the accumulator tile.
 template <typename T>
 void gemm_accumulate(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A,
                      int64_t lda, const T* B, int64_t ldb, T* C, int64_t ldc) {
+  using Acc = GemmAcc<T>;
   if (!tb) {
-    // Tiles of kRows rows of C x kCols columns x kDepth of K: each loaded row piece of B is
-    // used for kRows rows of C while the tile stays in cache.
+    // Column blocks of kCols; inside, K in slices of kDepth and rows of C four at a time, so a
+    // loaded row piece of B serves four accumulator rows while it is in cache.
     constexpr int64_t kRows = 4, kCols = 256, kDepth = 128;
-    auto a_at = [&](int64_t i, int64_t k) { return alpha * (ta ? A[k * lda + i] : A[i * lda + k]); };
+    std::vector<Acc> acc(static_cast<size_t>(M * kCols));
+    auto a_at = [&](int64_t i, int64_t k) { return static_cast<Acc>(ta ? A[k * lda + i] : A[i * lda + k]); };
     for (int64_t j0 = 0; j0 < N; j0 += kCols) {
-      int64_t j1 = std::min(N, j0 + kCols);
+      const int64_t j1 = std::min(N, j0 + kCols);
+      const int64_t w = j1 - j0;
+      std::fill(acc.begin(), acc.end(), Acc(0));
       for (int64_t k0 = 0; k0 < K; k0 += kDepth) {
-        int64_t k1 = std::min(K, k0 + kDepth);
+        const int64_t k1 = std::min(K, k0 + kDepth);
         int64_t i = 0;
         for (; i + kRows <= M; i += kRows) {
-          T* c0 = C + i * ldc;
-          T* c1 = c0 + ldc;
-          T* c2 = c1 + ldc;
-          T* c3 = c2 + ldc;
+          Acc* c0 = acc.data() + i * kCols;
+          Acc* c1 = c0 + kCols;
+          Acc* c2 = c1 + kCols;
+          Acc* c3 = c2 + kCols;
           for (int64_t k = k0; k < k1; ++k) {
-            T a0 = a_at(i, k), a1 = a_at(i + 1, k), a2 = a_at(i + 2, k), a3 = a_at(i + 3, k);
-            const T* b = B + k * ldb;
-            for (int64_t j = j0; j < j1; ++j) {
-              T bj = b[j];
+            const Acc a0 = a_at(i, k), a1 = a_at(i + 1, k), a2 = a_at(i + 2, k), a3 = a_at(i + 3, k);
+            const T* b = B + k * ldb + j0;
+            for (int64_t j = 0; j < w; ++j) {
+              const Acc bj = static_cast<Acc>(b[j]);
               c0[j] += a0 * bj;
               c1[j] += a1 * bj;
               c2[j] += a2 * bj;
@@ -44,13 +56,18 @@ void gemm_accumulate(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha,
           }
         }
         for (; i < M; ++i) {  // leftover rows
-          T* c = C + i * ldc;
+          Acc* c = acc.data() + i * kCols;
           for (int64_t k = k0; k < k1; ++k) {
-            T a = a_at(i, k);
-            const T* b = B + k * ldb;
-            for (int64_t j = j0; j < j1; ++j) c[j] += a * b[j];
+            const Acc a = a_at(i, k);
+            const T* b = B + k * ldb + j0;
+            for (int64_t j = 0; j < w; ++j) c[j] += a * static_cast<Acc>(b[j]);
           }
         }
+      }
+      for (int64_t i = 0; i < M; ++i) {
+        T* c = C + i * ldc + j0;
+        const Acc* a = acc.data() + i * kCols;
+        for (int64_t j = 0; j < w; ++j) c[j] = static_cast<T>(static_cast<Acc>(c[j]) + static_cast<Acc>(alpha) * a[j]);
       }
     }
     return;
@@ -59,14 +76,14 @@ void gemm_accumulate(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha,
   for (int64_t i = 0; i < M; ++i) {
     for (int64_t j = 0; j < N; ++j) {
       const T* b = B + j * ldb;
-      T sum = T(0);
+      Acc sum = Acc(0);
       if (!ta) {
         const T* a = A + i * lda;
-        for (int64_t k = 0; k < K; ++k) sum += a[k] * b[k];
+        for (int64_t k = 0; k < K; ++k) sum += static_cast<Acc>(a[k]) * static_cast<Acc>(b[k]);
       } else {
-        for (int64_t k = 0; k < K; ++k) sum += A[k * lda + i] * b[k];
+        for (int64_t k = 0; k < K; ++k) sum += static_cast<Acc>(A[k * lda + i]) * static_cast<Acc>(b[k]);
       }
-      C[i * ldc + j] += alpha * sum;
+      C[i * ldc + j] = static_cast<T>(static_cast<Acc>(C[i * ldc + j]) + static_cast<Acc>(alpha) * sum);
     }
   }
 }
