@@ -12,7 +12,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-export CCACHE_BASEDIR=$root
+export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=1  # cache hits across clone folders (see build.sh)
 skip=" ${KILN_SKIP:-} "
 failed=()
 timings=()
