@@ -10,24 +10,6 @@ namespace kiln::reference {
 
 namespace {
 
-// y[i] = f(x[i]) for the float dtypes; f receives float (double for float64).
-template <typename F>
-Status activate_float(KernelContext& ctx, F f) {
-  const Tensor& x = ctx.input(0);
-  if (!dtype_is_float(x.dtype())) {
-    return ctx.unsupported_error("input dtype {} is not supported (float types only)", dtype_name(x.dtype()));
-  }
-  Tensor& y = ctx.allocate_output(0, x.dtype(), x.shape());
-  const int64_t n = x.numel();
-  KILN_DISPATCH_FLOAT(x.dtype(), T, {
-    using C = compute_t<T>;
-    const T* px = x.data<T>();
-    T* py = y.data<T>();
-    for (int64_t i = 0; i < n; ++i) py[i] = store<T>(f(static_cast<C>(px[i])));
-  });
-  return Status::ok();
-}
-
 float attr(const KernelContext& ctx, const char* name, float fallback) {
   return ctx.node().attr_float(name, fallback);
 }
@@ -54,18 +36,18 @@ Status relu_op(KernelContext& ctx) {
 
 Status leaky_relu_op(KernelContext& ctx) {
   const float alpha = attr(ctx, "alpha", 0.01f);
-  return activate_float(ctx, [=]<typename C>(C x) { return x < 0 ? C(alpha) * x : x; });
+  return map_float(ctx, [=]<typename C>(C x) { return x < 0 ? C(alpha) * x : x; });
 }
 
 Status elu_op(KernelContext& ctx) {
   const float alpha = attr(ctx, "alpha", 1.0f);
-  return activate_float(ctx, [=]<typename C>(C x) { return x < 0 ? C(alpha) * (std::exp(x) - C(1)) : x; });
+  return map_float(ctx, [=]<typename C>(C x) { return x < 0 ? C(alpha) * (std::exp(x) - C(1)) : x; });
 }
 
 Status selu_op(KernelContext& ctx) {
   const float alpha = attr(ctx, "alpha", 1.67326319217681884765625f);
   const float gamma = attr(ctx, "gamma", 1.05070102214813232421875f);
-  return activate_float(ctx, [=]<typename C>(C x) {
+  return map_float(ctx, [=]<typename C>(C x) {
     return C(gamma) * (x > 0 ? x : C(alpha) * std::exp(x) - C(alpha));
   });
 }
@@ -73,13 +55,13 @@ Status selu_op(KernelContext& ctx) {
 Status celu_op(KernelContext& ctx) {
   const float alpha = attr(ctx, "alpha", 1.0f);
   if (alpha == 0.0f) return ctx.error("attribute alpha must not be 0");
-  return activate_float(ctx, [=]<typename C>(C x) {
+  return map_float(ctx, [=]<typename C>(C x) {
     return std::max(C(0), x) + std::min(C(0), C(alpha) * (std::exp(x / C(alpha)) - C(1)));
   });
 }
 
 Status sigmoid_op(KernelContext& ctx) {
-  return activate_float(ctx, []<typename C>(C x) {
+  return map_float(ctx, []<typename C>(C x) {
     // Two forms so that exp never overflows.
     if (x >= 0) return C(1) / (C(1) + std::exp(-x));
     const C e = std::exp(x);
@@ -90,31 +72,31 @@ Status sigmoid_op(KernelContext& ctx) {
 Status hard_sigmoid_op(KernelContext& ctx) {
   const float alpha = attr(ctx, "alpha", 0.2f);
   const float beta = attr(ctx, "beta", 0.5f);
-  return activate_float(ctx, [=]<typename C>(C x) {
+  return map_float(ctx, [=]<typename C>(C x) {
     return std::max(C(0), std::min(C(1), C(alpha) * x + C(beta)));
   });
 }
 
 Status hard_swish_op(KernelContext& ctx) {
-  return activate_float(ctx, []<typename C>(C x) {
+  return map_float(ctx, []<typename C>(C x) {
     return x * std::max(C(0), std::min(C(1), x / C(6) + C(0.5)));
   });
 }
 
 Status softplus_op(KernelContext& ctx) {
-  return activate_float(ctx, []<typename C>(C x) {
+  return map_float(ctx, []<typename C>(C x) {
     // log(1 + exp(x)), written so that exp never overflows.
     return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
   });
 }
 
 Status softsign_op(KernelContext& ctx) {
-  return activate_float(ctx, []<typename C>(C x) { return x / (C(1) + std::fabs(x)); });
+  return map_float(ctx, []<typename C>(C x) { return x / (C(1) + std::fabs(x)); });
 }
 
 Status thresholded_relu_op(KernelContext& ctx) {
   const float alpha = attr(ctx, "alpha", 1.0f);
-  return activate_float(ctx, [=]<typename C>(C x) { return x > C(alpha) ? x : C(0); });
+  return map_float(ctx, [=]<typename C>(C x) { return x > C(alpha) ? x : C(0); });
 }
 
 // y = x + bias if x < -lambd, x - bias if x > lambd, else 0. Any numeric dtype; integer inputs

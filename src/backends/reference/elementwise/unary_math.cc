@@ -9,24 +9,6 @@ namespace kiln::reference {
 
 namespace {
 
-// y[i] = f(x[i]) for the float dtypes; f receives float (double for float64).
-template <typename F>
-Status map_float(KernelContext& ctx, F f) {
-  const Tensor& x = ctx.input(0);
-  if (!dtype_is_float(x.dtype())) {
-    return ctx.unsupported_error("input dtype {} is not supported (float types only)", dtype_name(x.dtype()));
-  }
-  Tensor& y = ctx.allocate_output(0, x.dtype(), x.shape());
-  const int64_t n = x.numel();
-  KILN_DISPATCH_FLOAT(x.dtype(), T, {
-    using C = compute_t<T>;
-    const T* px = x.data<T>();
-    T* py = y.data<T>();
-    for (int64_t i = 0; i < n; ++i) py[i] = store<T>(f(static_cast<C>(px[i])));
-  });
-  return Status::ok();
-}
-
 // y[i] = f(x[i]) for every numeric dtype; f receives the compute type (float for 16-bit floats).
 template <typename F>
 Status map_numeric(KernelContext& ctx, F f) {
