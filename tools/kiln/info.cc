@@ -43,14 +43,21 @@ int run_info(const std::string& path, bool print_graph_text) {
   fmt::print("outputs:\n");
   for (const ir::Value* v : g.outputs) fmt::print("  {:<24} {}\n", v->name, v->type.str());
 
+  // Weights live in initializers or, in some exporters (Paddle2ONNX), in Constant nodes.
   int64_t params = 0, bytes = 0, tensors = 0;
-  for (const auto& v : g.values()) {
-    if (!v->constant) continue;
+  auto count = [&](const Tensor& t) {
     ++tensors;
-    params += v->constant->numel();
-    bytes += static_cast<int64_t>(v->constant->nbytes());
+    params += t.numel();
+    bytes += static_cast<int64_t>(t.nbytes());
+  };
+  for (const auto& v : g.values()) {
+    if (v->constant) count(*v->constant);
   }
-  fmt::print("\nparameters  {} in {} initializers, {:.2f} MiB\n", params, tensors, static_cast<double>(bytes) / (1 << 20));
+  for (const auto& node : g.nodes) {
+    if (node->op_type != "Constant" || !node->domain.empty()) continue;
+    if (const ir::Attribute* a = node->attr("value"); a && a->t.valid()) count(a->t);
+  }
+  fmt::print("\nparameters  {} in {} initializers/constants, {:.2f} MiB\n", params, tensors, static_cast<double>(bytes) / (1 << 20));
   std::map<std::string, int> hist;
   count_ops(g, hist);
   std::vector<std::pair<std::string, int>> sorted(hist.begin(), hist.end());
