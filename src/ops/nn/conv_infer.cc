@@ -41,6 +41,9 @@ Status infer_conv(InferContext& ctx) {
   KILN_ASSIGN_OR_RETURN(auto x, data_dims(ctx, 0));
   if (!ctx.has_input(w_index)) return ctx.error("weights input {} is required", w_index);
   const ir::TypeInfo& wt = ctx.input_type(w_index);
+  if (wt.dims && wt.dims->size() < 3) {
+    return ctx.error("weights {} must have rank >= 3 (M, C/group, kernel...)", wt.str());
+  }
   size_t n = x ? x->size() - 2 : wt.dims ? wt.dims->size() - 2 : 0;
   if (!x && !wt.dims) {
     ctx.set_output(0, ir::TypeInfo::tensor_unknown_shape(out_dtype));
