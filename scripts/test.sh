@@ -5,7 +5,8 @@
 #   3. models   scripts/models.sh: npm (ONNX Runtime + PP-OCR), torchvision export (cached)
 #   4. ctest    every test in build/: unit, errors, external data, ONNX node suite, models
 #   5. asan     build-asan/ with -DKILN_SANITIZE=ON (ASan+UBSan), ctest -L unit
-#   6. fuzz     build-fuzz/ with clang -DKILN_FUZZ=ON, the loader fuzzer for KILN_FUZZ_SECONDS (60)
+#   6. fuzz     build-fuzz/ with clang -DKILN_FUZZ=ON, the loader fuzzer: 600000 runs from a fixed
+#               seed (reproducible), capped at KILN_FUZZ_SECONDS (60)
 # Every phase runs even if an earlier one failed (except when the build itself fails); the exit
 # status is non-zero if any failed. Minutes per phase are printed at the end.
 # Skip phases with KILN_SKIP="asan fuzz" (for quick local runs; CI skips nothing).
