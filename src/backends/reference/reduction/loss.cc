@@ -10,22 +10,6 @@ namespace kiln::reference {
 
 namespace {
 
-std::vector<double> to_doubles(const Tensor& t) {
-  std::vector<double> v(static_cast<size_t>(t.numel()));
-  for (int64_t i = 0; i < t.numel(); ++i) v[static_cast<size_t>(i)] = t.as_double(i);
-  return v;
-}
-
-Status store(KernelContext& ctx, size_t output, DType dtype, const Shape& shape, const std::vector<double>& v) {
-  Tensor& t = ctx.allocate_output(output, dtype, shape);
-  const bool handled = KILN_DISPATCH_FLOAT(dtype, T, {
-    T* p = t.data<T>();
-    for (size_t i = 0; i < v.size(); ++i) p[i] = from_double<T>(v[i]);
-  });
-  if (!handled) return ctx.error("dtype {} is not supported (expected a float type)", dtype_name(dtype));
-  return Status::ok();
-}
-
 // The NLL loss of log-probabilities `logp` (shape `shape` = [N, C, d1...]) against `target`
 // ([N, d1...]): loss = -logp[n, t, d...] * weight[t], zero where t == ignore_index; then
 // reduced by `reduction` ("mean" divides by the sum of the weights used).
@@ -69,11 +53,11 @@ Status nll(KernelContext& ctx, const std::vector<double>& logp, const Shape& sha
       weight_sum += w;
     }
   }
-  if (reduction == "none") return store(ctx, 0, dtype, target.shape(), loss);
+  if (reduction == "none") return store_doubles(ctx, 0, dtype, target.shape(), loss);
   double total = 0;
   for (double v : loss) total += v;
-  if (reduction == "sum") return store(ctx, 0, dtype, {}, {total});
-  if (reduction == "mean") return store(ctx, 0, dtype, {}, {total / weight_sum});
+  if (reduction == "sum") return store_doubles(ctx, 0, dtype, {}, {total});
+  if (reduction == "mean") return store_doubles(ctx, 0, dtype, {}, {total / weight_sum});
   return ctx.error("reduction is '{}', expected 'none', 'sum' or 'mean'", reduction);
 }
 
@@ -104,7 +88,7 @@ Status softmax_cross_entropy_loss(KernelContext& ctx) {
     }
   }
   KILN_TRY(nll(ctx, logp, x.shape(), x.dtype()));
-  if (ctx.num_outputs() > 1 && ctx.wants_output(1)) KILN_TRY(store(ctx, 1, x.dtype(), x.shape(), logp));
+  if (ctx.num_outputs() > 1 && ctx.wants_output(1)) KILN_TRY(store_doubles(ctx, 1, x.dtype(), x.shape(), logp));
   return Status::ok();
 }
 

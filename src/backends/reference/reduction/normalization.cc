@@ -11,12 +11,6 @@ namespace kiln::reference {
 
 namespace {
 
-std::vector<double> to_doubles(const Tensor& t) {
-  std::vector<double> v(static_cast<size_t>(t.numel()));
-  for (int64_t i = 0; i < t.numel(); ++i) v[static_cast<size_t>(i)] = t.as_double(i);
-  return v;
-}
-
 // `param` broadcast (unidirectionally) to `shape`, flattened; error when it does not broadcast.
 Expected<std::vector<double>> expand_param(const Tensor& param, const Shape& shape, const char* what) {
   const Shape& p = param.shape();
@@ -34,16 +28,6 @@ Expected<std::vector<double>> expand_param(const Tensor& param, const Shape& sha
 }
 
 // Writes doubles into a new output tensor of dtype `dtype`.
-Status store_doubles(KernelContext& ctx, size_t output, DType dtype, const Shape& shape, const std::vector<double>& v) {
-  Tensor& t = ctx.allocate_output(output, dtype, shape);
-  const bool handled = KILN_DISPATCH_FLOAT(dtype, T, {
-    T* p = t.data<T>();
-    for (size_t i = 0; i < v.size(); ++i) p[i] = from_double<T>(v[i]);
-  });
-  if (!handled) return ctx.error("output {} dtype {} is not supported (expected a float type)", output, dtype_name(dtype));
-  return Status::ok();
-}
-
 // X viewed as [N, C, inner] (inner = product of dims after 1).
 struct NCInner {
   int64_t n = 1, c = 1, inner = 1;

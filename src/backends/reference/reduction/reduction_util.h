@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <type_traits>
+#include <vector>
 
+#include "backends/kernel.h"
 #include "core/tensor.h"
 
 namespace kiln::reference {
@@ -43,6 +45,25 @@ inline AxisSplit split_at_axis(const Shape& shape, int64_t axis) {
     else s.inner *= d;
   }
   return s;
+}
+
+// Every element of `t` as double (any numeric dtype), for kernels that compute in double.
+inline std::vector<double> to_doubles(const Tensor& t) {
+  std::vector<double> v(static_cast<size_t>(t.numel()));
+  for (int64_t i = 0; i < t.numel(); ++i) v[static_cast<size_t>(i)] = t.as_double(i);
+  return v;
+}
+
+// Allocates float output `output` and stores `v` into it, rounded to `dtype`.
+inline Status store_doubles(KernelContext& ctx, size_t output, DType dtype, const Shape& shape,
+                            const std::vector<double>& v) {
+  Tensor& t = ctx.allocate_output(output, dtype, shape);
+  const bool handled = KILN_DISPATCH_FLOAT(dtype, T, {
+    T* p = t.data<T>();
+    for (size_t i = 0; i < v.size(); ++i) p[i] = from_double<T>(v[i]);
+  });
+  if (!handled) return ctx.error("output {} dtype {} is not supported (expected a float type)", output, dtype_name(dtype));
+  return Status::ok();
 }
 
 }  // namespace kiln::reference
