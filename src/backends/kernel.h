@@ -11,6 +11,7 @@
 //   }
 #pragma once
 
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -37,6 +38,14 @@ class KernelContext {
   virtual bool wants_output(size_t i) const = 0;
   // Allocates a zero-filled tensor for output i and returns it for the kernel to fill.
   virtual Tensor& allocate_output(size_t i, DType dtype, const Shape& shape) = 0;
+  // Like allocate_output, but the contents are unspecified: for kernels that write every element.
+  // The executor may place it in the planned activation arena.
+  virtual Tensor& allocate_output_uninit(size_t i, DType dtype, const Shape& shape) {
+    return allocate_output(i, dtype, shape);
+  }
+  // Scratch memory (64-byte aligned) valid until the kernel returns; owned by the execution
+  // context, so the hot path does not allocate once a shape has run.
+  virtual void* scratch(size_t bytes) = 0;
   virtual void set_output(size_t i, Value value) = 0;
 
   // Runs a subgraph (If/Loop/Scan body) with the given inputs; it sees this node's scope.
@@ -55,6 +64,43 @@ class KernelContext {
 };
 
 using KernelFn = Status (*)(KernelContext&);
+
+// ---- Prepared (stateful) kernels: the optimized backends' two-phase interface ----
+//
+// prepare() runs once when a session is created: it parses attributes, checks that this backend
+// handles the node's configuration, creates library primitives and packs constant weights.
+// run() is the hot path: it must not log, and it may be called from several threads at once
+// (each call has its own KernelContext), so any per-shape cache it keeps must be synchronised.
+
+struct PrepareContext {
+  const ir::Node& node;
+  // Static type of each input/output (nullptr for an omitted one). Dims may be symbolic.
+  std::vector<const ir::TypeInfo*> input_types;
+  std::vector<const ir::TypeInfo*> output_types;
+  // Value of each input known before running (initializer or folded constant), else nullptr.
+  std::vector<const Tensor*> constants;
+  int threads = 1;  // intra-op threads the session runs with
+
+  const Tensor* constant(size_t i) const { return i < constants.size() ? constants[i] : nullptr; }
+  const ir::TypeInfo* input_type(size_t i) const { return i < input_types.size() ? input_types[i] : nullptr; }
+};
+
+class OpKernel {
+ public:
+  virtual ~OpKernel() = default;
+  virtual Status run(KernelContext& ctx) const = 0;
+};
+
+// Returns the prepared kernel, or nullptr (no error) when this implementation does not handle the
+// node's configuration (dtype, rank, attribute) so the next candidate — finally the reference
+// kernel — is tried. An error means the node itself is invalid.
+using PrepareFn = Expected<std::unique_ptr<OpKernel>> (*)(const PrepareContext&);
+
+struct PreparedKernelEntry {
+  std::string_view domain;  // "" = ai.onnx
+  std::string_view name;
+  PrepareFn prepare;
+};
 
 struct KernelEntry {
   std::string_view domain;  // "" = ai.onnx

@@ -78,6 +78,55 @@ Value* Graph::get_or_create(const std::string& value_name) {
   return v;
 }
 
+Value* Graph::new_value(const std::string& hint) {
+  std::string base = hint.empty() ? "v" : hint;
+  if (!by_name_.count(base)) return get_or_create(base);
+  for (size_t i = 1;; ++i) {
+    std::string candidate = base + "_" + std::to_string(i);
+    if (!by_name_.count(candidate)) return get_or_create(candidate);
+  }
+}
+
+Node* Graph::add_node(std::string op_type, std::string domain, int opset, std::vector<Value*> inputs,
+                      std::vector<Value*> outputs, std::string node_name) {
+  auto node = std::make_unique<Node>();
+  node->op_type = std::move(op_type);
+  node->domain = std::move(domain);
+  node->opset = opset;
+  node->inputs = std::move(inputs);
+  node->outputs = std::move(outputs);
+  node->name = std::move(node_name);
+  node->index = static_cast<int>(nodes.size());
+  nodes.push_back(std::move(node));
+  return nodes.back().get();
+}
+
+void Graph::replace_uses(Value* from, Value* to) {
+  for (auto& node : nodes) {
+    for (Value*& in : node->inputs) {
+      if (in == from) in = to;
+    }
+  }
+  for (Value*& out : outputs) {
+    if (out == from) out = to;
+  }
+}
+
+void Graph::prune_values() {
+  std::unordered_set<const Value*> used(inputs.begin(), inputs.end());
+  used.insert(outputs.begin(), outputs.end());
+  for (const auto& node : nodes) {
+    for (const Value* v : node->inputs) used.insert(v);
+    for (const Value* v : node->outputs) used.insert(v);
+    for (const Value* v : node->implicit_inputs) used.insert(v);
+  }
+  std::erase_if(values_, [&](const std::unique_ptr<Value>& v) {
+    if (used.count(v.get())) return false;
+    by_name_.erase(v->name);
+    return true;
+  });
+}
+
 Value* Graph::find(const std::string& value_name) const {
   auto it = by_name_.find(value_name);
   return it == by_name_.end() ? nullptr : it->second;

@@ -104,6 +104,22 @@ class Graph {
   // Subgraphs must be finalized before the graph that holds them.
   Status finalize();
 
+  // --- Rewriting (graph passes). Edit node inputs/outputs freely, then call finalize(). ---
+  // A new value whose name starts with `hint` and is unique in this graph.
+  Value* new_value(const std::string& hint);
+  // Appends a node (finalize() puts it in topological order) and returns it.
+  Node* add_node(std::string op_type, std::string domain, int opset, std::vector<Value*> inputs,
+                 std::vector<Value*> outputs, std::string node_name = {});
+  // Every use of `from` (node inputs and graph outputs) reads `to` instead.
+  void replace_uses(Value* from, Value* to);
+  // Drops nodes for which `dead` is true (their outputs must be unused).
+  template <typename Pred>
+  void remove_nodes_if(Pred dead) {
+    std::erase_if(nodes, [&](const std::unique_ptr<Node>& n) { return dead(*n); });
+  }
+  // Drops values nothing produces, reads or exposes (left behind by rewrites).
+  void prune_values();
+
  private:
   std::vector<std::unique_ptr<Value>> values_;
   std::unordered_map<std::string, Value*> by_name_;

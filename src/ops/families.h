@@ -17,10 +17,11 @@ std::span<const OpSchema> reduction_ops();     // Reduce*, ArgMax, Softmax, norm
 std::span<const OpSchema> nn_ops();            // Conv, pools, Gemm/MatMul, quantization, Resize
 std::span<const OpSchema> control_ops();       // If/Loop/Scan, sequences, optionals
 std::span<const OpSchema> misc_ops();          // RNNs, signal, text, random, training
+std::span<const OpSchema> kiln_ops();          // Kiln's fused ops (domain "kiln"), made by passes
 
 inline std::span<const OpFamily> op_families() {
   static const OpFamily kFamilies[] = {elementwise_ops, tensor_ops, reduction_ops,
-                                       nn_ops,          control_ops, misc_ops};
+                                       nn_ops,          control_ops, misc_ops, kiln_ops};
   return kFamilies;
 }
 

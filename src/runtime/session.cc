@@ -1,19 +1,27 @@
 #include "runtime/session.h"
 
+#include <omp.h>
+
 #include <algorithm>
+#include <chrono>
 #include <unordered_set>
 
+#include "backends/cpu/backend.h"
 #include "backends/reference/backend.h"
+#include "core/cpu_features.h"
 #include "ops/op_schema.h"
 #include "passes/infer_types.h"
+#include "passes/pipeline.h"
 
 namespace kiln {
 
 namespace {
 
-// Per-graph execution plan: the kernel of each node and which values die after each node.
+// Per-graph execution plan: the kernel of each node (a prepared one, else the reference
+// function) and which values die after each node.
 struct GraphPlan {
   std::vector<KernelFn> kernels;
+  std::vector<std::unique_ptr<OpKernel>> prepared;
   std::vector<std::vector<const ir::Value*>> release_after;
 };
 
@@ -24,7 +32,8 @@ void collect_unsupported(const ir::Graph& graph, std::vector<std::string>& probl
       for (const auto& g : attr.graphs) collect_unsupported(*g, problems);
     }
     const bool has_schema = find_op_schema(node->domain, node->op_type) != nullptr;
-    const bool has_kernel = reference::find_kernel(node->domain, node->op_type) != nullptr;
+    const bool has_kernel = reference::find_kernel(node->domain, node->op_type) != nullptr ||
+                            !cpu::find_prepare(node->domain, node->op_type).empty();
     if (has_schema && has_kernel) continue;
     problems.push_back(fmt::format("node {} (op {}, domain {}, opset {}){}",
                                    node->name.empty() ? "#" + std::to_string(node->index) : "'" + node->name + "'",
@@ -58,9 +67,30 @@ struct Session::Impl {
   std::unordered_map<const ir::Graph*, GraphPlan> plans;
   std::unordered_map<const ir::Value*, Value> constants;
 
-  void build_plans(const ir::Graph& graph) {
+  // The first CPU candidate that accepts the node, or nullptr.
+  Expected<std::unique_ptr<OpKernel>> prepare_cpu(const ir::Node& node) const {
+    PrepareContext pctx{node, {}, {}, {}, options.threads};
+    for (const ir::Value* in : node.inputs) {
+      pctx.input_types.push_back(in ? &in->type : nullptr);
+      pctx.constants.push_back(in ? in->known_value() : nullptr);
+    }
+    for (const ir::Value* out : node.outputs) pctx.output_types.push_back(out ? &out->type : nullptr);
+    for (PrepareFn prepare : cpu::find_prepare(node.domain, node.op_type)) {
+      auto kernel = prepare(pctx);
+      if (!kernel) {
+        Status st = kernel.status();
+        if (st.message().find(node.label()) == std::string::npos) st = st.with_context(node.label());
+        return st;
+      }
+      if (*kernel) return std::move(*kernel);
+    }
+    return std::unique_ptr<OpKernel>();
+  }
+
+  Status build_plans(const ir::Graph& graph) {
     GraphPlan plan;
     plan.kernels.resize(graph.nodes.size());
+    plan.prepared.resize(graph.nodes.size());
     plan.release_after.resize(graph.nodes.size());
     std::unordered_set<const ir::Value*> outputs(graph.outputs.begin(), graph.outputs.end());
     for (const auto& v : graph.values()) {
@@ -71,13 +101,21 @@ struct Session::Impl {
       if (last >= 0) plan.release_after[static_cast<size_t>(last)].push_back(v.get());
     }
     for (const auto& node : graph.nodes) {
-      plan.kernels[static_cast<size_t>(node->index)] = reference::find_kernel(node->domain, node->op_type);
+      const size_t idx = static_cast<size_t>(node->index);
+      plan.kernels[idx] = reference::find_kernel(node->domain, node->op_type);
+      if (options.backend == Backend::kCpu) {
+        KILN_ASSIGN_OR_RETURN(plan.prepared[idx], prepare_cpu(*node));
+      }
+      if (!plan.kernels[idx] && !plan.prepared[idx]) {
+        return unsupported("{}: no CPU kernel accepts this node and there is no reference kernel", node->label());
+      }
       for (const auto& [key, attr] : node->attrs) {
-        if (attr.g) build_plans(*attr.g);
-        for (const auto& g : attr.graphs) build_plans(*g);
+        if (attr.g) KILN_TRY(build_plans(*attr.g));
+        for (const auto& g : attr.graphs) KILN_TRY(build_plans(*g));
       }
     }
     plans[&graph] = std::move(plan);
+    return Status::ok();
   }
 };
 
@@ -113,7 +151,7 @@ class Frame {
   std::unordered_map<const ir::Value*, Value> values_;
 };
 
-Expected<std::vector<Value>> run_graph(const Session::Impl& impl, Frame& frame);
+Expected<std::vector<Value>> run_graph(const Session::Impl& impl, Frame& frame, RunProfile* profile = nullptr);
 
 class ExecContext final : public KernelContext {
  public:
@@ -143,6 +181,14 @@ class ExecContext final : public KernelContext {
     outputs_.at(i) = std::move(value);
     set_[i] = true;
   }
+  Tensor& allocate_output_uninit(size_t i, DType dtype, const Shape& shape) override {
+    // TODO(arena): place in the planned activation arena; until then a plain allocation.
+    return allocate_output(i, dtype, shape);
+  }
+  void* scratch(size_t bytes) override {
+    scratch_.push_back(Tensor(DType::kUInt8, {static_cast<int64_t>(bytes)}));
+    return scratch_.back().raw();
+  }
   Expected<std::vector<Value>> run_subgraph(const ir::Graph& graph, const std::vector<Value>& inputs) override {
     if (inputs.size() != graph.inputs.size()) {
       return error("subgraph '{}' takes {} inputs but {} were given", graph.name, graph.inputs.size(), inputs.size());
@@ -163,6 +209,7 @@ class ExecContext final : public KernelContext {
   std::vector<const Value*> inputs_;
   std::vector<Value> outputs_;
   std::vector<bool> set_;
+  std::vector<Tensor> scratch_;
 };
 
 // Re-runs inference on the concrete inputs and compares with what the kernel produced.
@@ -207,7 +254,7 @@ Status verify_outputs(const ir::Node& node, ExecContext& ctx) {
   return Status::ok();
 }
 
-Expected<std::vector<Value>> run_graph(const Session::Impl& impl, Frame& frame) {
+Expected<std::vector<Value>> run_graph(const Session::Impl& impl, Frame& frame, RunProfile* profile) {
   const ir::Graph& graph = frame.graph();
   const GraphPlan& plan = impl.plans.at(&graph);
   for (const auto& node_ptr : graph.nodes) {
@@ -220,9 +267,19 @@ Expected<std::vector<Value>> run_graph(const Session::Impl& impl, Frame& frame) 
       }
     }
     ExecContext ctx(node, frame, impl);
-    KernelFn fn = plan.kernels[idx];
-    if (!fn) return unsupported("{}: no kernel", node.label());
-    Status st = fn(ctx);
+    using Clock = std::chrono::steady_clock;
+    const Clock::time_point start = profile ? Clock::now() : Clock::time_point();
+    Status st = Status::ok();
+    if (const OpKernel* prepared = plan.prepared[idx].get()) {
+      st = prepared->run(ctx);
+    } else if (KernelFn fn = plan.kernels[idx]) {
+      st = fn(ctx);
+    } else {
+      return unsupported("{}: no kernel", node.label());
+    }
+    if (profile) {
+      profile->node_ns[idx] += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+    }
     if (!st.is_ok()) {
       // Kernel errors already name the node; add it only when they do not.
       if (st.message().find(node.label()) == std::string::npos) st = st.with_context(node.label());
@@ -280,23 +337,74 @@ Status check_input(const ir::Value& decl, const Value& v) {
   return Status::ok();
 }
 
+
+// Replaces symbolic/unknown dims of the named inputs by the given sizes (known dims must agree).
+Status apply_input_shapes(ir::Graph& graph, const std::map<std::string, Shape>& shapes) {
+  for (const auto& [name, shape] : shapes) {
+    ir::Value* decl = nullptr;
+    for (ir::Value* in : graph.inputs) {
+      if (in->name == name) decl = in;
+    }
+    if (!decl) {
+      std::string names;
+      for (const ir::Value* in : graph.inputs) names += (names.empty() ? "" : ", ") + in->name;
+      return invalid_argument("a shape was given for '{}', but the model's inputs are: {}", name, names);
+    }
+    if (decl->type.kind != ir::TypeInfo::Kind::kTensor) return invalid_argument("input '{}' is not a tensor", name);
+    if (decl->type.dims && decl->type.dims->size() != shape.size()) {
+      return invalid_argument("input '{}' has rank {} ({}) but the given shape {} has rank {}", name,
+                              decl->type.dims->size(), decl->type.str(), shape_str(shape), shape.size());
+    }
+    for (size_t d = 0; decl->type.dims && d < shape.size(); ++d) {
+      const ir::Dim& dim = (*decl->type.dims)[d];
+      if (dim.known() && dim.value != shape[d]) {
+        return invalid_argument("input '{}' is {}: dim {} is fixed to {}, the given shape {} says {}", name,
+                                decl->type.str(), d, dim.value, shape_str(shape), shape[d]);
+      }
+    }
+    decl->type = ir::TypeInfo::tensor_of(decl->type.elem, shape);
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 Session::~Session() = default;
 
 Expected<std::unique_ptr<Session>> Session::create(std::shared_ptr<ir::Model> model, SessionOptions options) {
   if (!model || !model->graph) return invalid_argument("Session::create: no model");
+  if (options.threads <= 0) options.threads = physical_cores();
   KILN_TRY(check_supported(*model));
+  KILN_TRY(apply_input_shapes(*model->graph, options.input_shapes).with_context(model->path));
   KILN_TRY(infer_types(*model).with_context(model->path));
+  if (options.backend == Backend::kCpu && options.optimize) {
+    OptimizeOptions opt;
+    opt.disabled = options.disabled_passes;
+    KILN_TRY(optimize(*model, opt).with_context(model->path));
+  }
   std::unique_ptr<Session> s(new Session());
   s->model_ = std::move(model);
   s->impl_ = std::make_unique<Impl>();
   s->impl_->options = options;
-  s->impl_->build_plans(*s->model_->graph);
+  omp_set_num_threads(options.threads);
+  KILN_TRY(s->impl_->build_plans(*s->model_->graph).with_context(s->model_->path));
   return s;
 }
 
-Expected<std::vector<Value>> Session::run(const std::vector<NamedValue>& inputs) const {
+const SessionOptions& Session::options() const { return impl_->options; }
+
+std::string Session::kernel_kind(const ir::Node& node) const {
+  auto it = impl_->plans.find(&*model_->graph);
+  if (it == impl_->plans.end() || node.index < 0 || static_cast<size_t>(node.index) >= it->second.prepared.size()) {
+    return "reference";
+  }
+  return it->second.prepared[static_cast<size_t>(node.index)] ? "cpu" : "reference";
+}
+
+Expected<std::vector<Value>> Session::run(const std::vector<NamedValue>& inputs, RunProfile* profile) const {
+  // OpenMP's thread count is per calling thread: set it for this caller (cheap when unchanged).
+  if (omp_get_max_threads() != impl_->options.threads) omp_set_num_threads(impl_->options.threads);
+  if (profile) profile->node_ns.assign(model_->graph->nodes.size(), 0);
   const ir::Graph& graph = *model_->graph;
   Frame frame(graph, nullptr, *impl_);
   std::unordered_set<const ir::Value*> fed;
@@ -328,7 +436,7 @@ Expected<std::vector<Value>> Session::run(const std::vector<NamedValue>& inputs)
       return invalid_argument("input '{}' ({}) was not given", in->name, in->type.str());
     }
   }
-  return run_graph(*impl_, frame);
+  return run_graph(*impl_, frame, profile);
 }
 
 }  // namespace kiln

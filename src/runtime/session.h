@@ -7,6 +7,7 @@
 //   KILN_ASSIGN_OR_RETURN(auto outputs, session->run({{"input", Value(image)}}));
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -18,10 +19,29 @@
 
 namespace kiln {
 
+enum class Backend { kReference, kCpu };
+
 struct SessionOptions {
+  // kCpu: graph passes + optimized kernels (oneDNN and our own), reference kernels for the rest.
+  // kReference: the model as written, on the obviously-correct kernels (the oracle).
+  Backend backend = Backend::kCpu;
+  // Run the optimization passes (kCpu only).
+  bool optimize = true;
+  // Passes to skip by name (see passes/pipeline.cc).
+  std::vector<std::string> disabled_passes;
+  // Intra-op threads; 0 = physical cores.
+  int threads = 0;
+  // Concrete shapes for inputs with symbolic dims ("x" -> {1, 3, 640, 640}), fixed before the
+  // passes run so the plan is shape-static (like ORT's free-dimension overrides).
+  std::map<std::string, Shape> input_shapes;
   // After every kernel, re-run the op's shape inference on the concrete inputs and fail when it
   // disagrees with what the kernel produced. Costly; used by the conformance tests.
   bool verify_inference = false;
+};
+
+// Per-node timing of one run (top-level graph nodes, in execution order).
+struct RunProfile {
+  std::vector<int64_t> node_ns;
 };
 
 struct NamedValue {
@@ -34,7 +54,8 @@ Status check_supported(const ir::Model& model);
 
 class Session {
  public:
-  // Infers types, checks that every op is supported, and prepares the execution plan.
+  // Infers types, checks that every op is supported, optimizes (the model is rewritten in place:
+  // do not share it with another session) and prepares the execution plan.
   static Expected<std::unique_ptr<Session>> create(std::shared_ptr<ir::Model> model,
                                                    SessionOptions options = {});
   ~Session();
@@ -45,7 +66,12 @@ class Session {
   const std::vector<ir::Value*>& outputs() const { return model_->graph->outputs; }
 
   // Runs the model; returns the outputs in graph output order.
-  Expected<std::vector<Value>> run(const std::vector<NamedValue>& inputs) const;
+  // With `profile`, each top-level node's wall time is recorded.
+  Expected<std::vector<Value>> run(const std::vector<NamedValue>& inputs, RunProfile* profile = nullptr) const;
+
+  const SessionOptions& options() const;
+  // Which implementation runs each top-level node: "cpu" (prepared kernel) or "reference".
+  std::string kernel_kind(const ir::Node& node) const;
 
   struct Impl;
 

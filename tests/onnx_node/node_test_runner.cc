@@ -128,6 +128,7 @@ Result run_case(const fs::path& dir, bool compare) {
   }
   SessionOptions options;
   options.verify_inference = true;
+  options.backend = Backend::kReference;
   auto session = Session::create(*model, options);
   if (!session) {
     return {session.status().code() == StatusCode::kUnsupported ? Outcome::kUnsupported : Outcome::kFail,

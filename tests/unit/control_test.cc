@@ -49,6 +49,7 @@ struct Harness {
     KILN_TRY(g().finalize());
     SessionOptions options;
     options.verify_inference = true;
+    options.backend = Backend::kReference;
     KILN_ASSIGN_OR_RETURN(auto session, Session::create(model, options));
     return session->run(feeds);
   }

@@ -45,6 +45,7 @@ Expected<Tensor> run_op(const std::string& op, std::vector<Tensor> inputs,
   KILN_TRY(g.finalize());
   SessionOptions options;
   options.verify_inference = true;
+  options.backend = Backend::kReference;
   KILN_ASSIGN_OR_RETURN(auto session, Session::create(model, options));
   KILN_ASSIGN_OR_RETURN(auto outputs, session->run(feeds));
   return outputs.at(0).tensor();

@@ -73,6 +73,7 @@ struct OneNode {
     KILN_TRY(model->graph->finalize());
     SessionOptions opts;
     opts.verify_inference = true;
+    opts.backend = Backend::kReference;
     KILN_ASSIGN_OR_RETURN(auto session, Session::create(model, opts));
     return session->run(feeds);
   }

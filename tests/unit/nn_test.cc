@@ -63,6 +63,7 @@ Expected<std::vector<Value>> run(const OneNode& spec) {
   KILN_TRY(g.finalize());
   SessionOptions options;
   options.verify_inference = true;
+  options.backend = Backend::kReference;
   KILN_ASSIGN_OR_RETURN(auto session, Session::create(model, options));
   return session->run(feeds);
 }

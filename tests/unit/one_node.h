@@ -63,6 +63,7 @@ struct OneNode {
     KILN_TRY(model->graph->finalize());
     SessionOptions options;
     options.verify_inference = true;
+    options.backend = Backend::kReference;
     KILN_ASSIGN_OR_RETURN(auto session, Session::create(model, options));
     return session->run(feeds);
   }

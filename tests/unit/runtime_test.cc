@@ -9,6 +9,13 @@ namespace kiln {
 
 namespace {
 
+// These tests pin the executor's own behaviour, so they run the model as written.
+SessionOptions reference_options() {
+  SessionOptions o;
+  o.backend = Backend::kReference;
+  return o;
+}
+
 // x: float32[N, 4] -> Softmax x `chain` -> y ; y -> ReduceSum(axis 1, keepdims 0) -> s
 std::shared_ptr<ir::Model> softmax_chain_model(int chain) {
   auto model = std::make_shared<ir::Model>();
@@ -56,7 +63,7 @@ Tensor iota_input(int64_t rows) {
 }  // namespace
 
 TEST(Session, InfersSymbolicShapesAndRunsAnyBatch) {
-  auto session = Session::create(softmax_chain_model(2));
+  auto session = Session::create(softmax_chain_model(2), reference_options());
   ASSERT_TRUE(session) << session.status().message();
   EXPECT_EQ((*session)->outputs()[0]->type.str(), "float32[N,4]");
   EXPECT_EQ((*session)->outputs()[1]->type.str(), "float32[N]");
@@ -71,7 +78,7 @@ TEST(Session, InfersSymbolicShapesAndRunsAnyBatch) {
 
 TEST(Session, FreesEachIntermediateAfterItsLastUse) {
   const int chain = 12;
-  auto session = Session::create(softmax_chain_model(chain));
+  auto session = Session::create(softmax_chain_model(chain), reference_options());
   ASSERT_TRUE(session);
   Tensor x = iota_input(2);
   Storage::reset_peak();
@@ -86,7 +93,7 @@ TEST(Session, FreesEachIntermediateAfterItsLastUse) {
 }
 
 TEST(Session, RejectsBadInputsWithClearMessages) {
-  auto session = Session::create(softmax_chain_model(1));
+  auto session = Session::create(softmax_chain_model(1), reference_options());
   ASSERT_TRUE(session);
   auto wrong_name = (*session)->run({{"nope", Value(iota_input(1))}});
   ASSERT_FALSE(wrong_name);
@@ -119,7 +126,7 @@ TEST(Session, ReportsAllUnsupportedOpsAtOnce) {
     model->graph->nodes.push_back(std::move(n));
   }
   ASSERT_TRUE(model->graph->finalize().is_ok());
-  auto session = Session::create(model);
+  auto session = Session::create(model, reference_options());
   ASSERT_FALSE(session);
   EXPECT_EQ(session.status().code(), StatusCode::kUnsupported);
   const std::string msg = session.status().message();
@@ -129,7 +136,7 @@ TEST(Session, ReportsAllUnsupportedOpsAtOnce) {
 }
 
 TEST(Session, RunsConcurrentlyFromSeveralThreads) {
-  auto session = Session::create(softmax_chain_model(3));
+  auto session = Session::create(softmax_chain_model(3), reference_options());
   ASSERT_TRUE(session);
   std::vector<std::thread> threads;
   std::vector<int> ok(4, 0);

@@ -27,6 +27,9 @@ struct RunOptions {
   std::string output_dir;
   int64_t seed = -1;
   int iterations = 1;
+  std::string backend = "cpu";
+  int threads = 0;
+  std::vector<std::string> disabled_passes;
 };
 
 Expected<Shape> parse_dims(const std::string& text, const std::string& what) {
@@ -78,7 +81,11 @@ int run_model(const RunOptions& opt) {
   auto model = onnx_frontend::load_model(opt.model);
   if (!model) return fail(model.status());
   const auto t0 = std::chrono::steady_clock::now();
-  auto session = Session::create(*model);
+  SessionOptions session_options;
+  session_options.backend = opt.backend == "reference" ? Backend::kReference : Backend::kCpu;
+  session_options.threads = opt.threads;
+  session_options.disabled_passes = opt.disabled_passes;
+  auto session = Session::create(*model, session_options);
   if (!session) return fail(session.status());
   const auto t1 = std::chrono::steady_clock::now();
   const ir::Graph& graph = *(*model)->graph;
@@ -188,6 +195,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--output-dir,-o", opt->output_dir, "Write each output as <name>.npy here");
   cmd->add_option("--seed", opt->seed, "Seed for random inputs (default: time-based, printed)");
   cmd->add_option("--iterations", opt->iterations, "Run this many times and report the median time");
+  cmd->add_option("--backend", opt->backend, "cpu (optimized, default) or reference (the oracle)")
+      ->check(CLI::IsMember({"cpu", "reference"}));
+  cmd->add_option("--threads", opt->threads, "Intra-op threads (default: physical cores)");
+  cmd->add_option("--disable-pass", opt->disabled_passes, "Skip this graph pass (repeatable)");
   cmd->callback([&exit_code, opt] { exit_code = run_model(*opt); });
 }
 

@@ -13,7 +13,7 @@ KernelFn find_kernel(std::string_view domain, std::string_view op_type) {
     std::map<Key, KernelFn> m;
     using Table = std::span<const KernelEntry> (*)();
     const Table tables[] = {elementwise_kernels, tensor_kernels, reduction_kernels,
-                            nn_kernels,          control_kernels, misc_kernels};
+                            nn_kernels,          control_kernels, misc_kernels, kiln_kernels};
     for (Table table : tables) {
       for (const KernelEntry& e : table()) m[{std::string(e.domain), std::string(e.name)}] = e.fn;
     }

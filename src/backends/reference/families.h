@@ -14,5 +14,6 @@ std::span<const KernelEntry> reduction_kernels();
 std::span<const KernelEntry> nn_kernels();
 std::span<const KernelEntry> control_kernels();
 std::span<const KernelEntry> misc_kernels();
+std::span<const KernelEntry> kiln_kernels();
 
 }  // namespace kiln::reference

@@ -1,0 +1,17 @@
+// Reference kernels of Kiln's own ops (domain "kiln"; ops/kiln/kiln_ops.h has the semantics).
+#pragma once
+
+#include "backends/kernel.h"
+
+namespace kiln::reference {
+
+Status fused_conv(KernelContext& ctx);
+Status fused_matmul(KernelContext& ctx);
+Status gelu(KernelContext& ctx);
+Status silu(KernelContext& ctx);
+
+// Permutes a rank >= 3 tensor between [N, C, s...] and [N, s..., C] (reference speed).
+Tensor permute_to_channels_last(const Tensor& x);
+Tensor permute_to_channels_first(const Tensor& x);
+
+}  // namespace kiln::reference

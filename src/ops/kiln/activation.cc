@@ -1,0 +1,79 @@
+#include "ops/kiln/activation.h"
+
+namespace kiln {
+
+namespace {
+
+struct ActSpelling {
+  const char* name;
+  ActKind kind;
+  size_t params;
+};
+
+constexpr ActSpelling kSpellings[] = {
+    {"", ActKind::kNone, 0},          {"Relu", ActKind::kRelu, 0},
+    {"LeakyRelu", ActKind::kLeakyRelu, 1}, {"Clip", ActKind::kClip, 2},
+    {"Sigmoid", ActKind::kSigmoid, 0}, {"Tanh", ActKind::kTanh, 0},
+    {"HardSigmoid", ActKind::kHardSigmoid, 2}, {"HardSwish", ActKind::kHardSwish, 0},
+    {"Silu", ActKind::kSilu, 0},      {"Gelu", ActKind::kGelu, 0},
+    {"GeluTanh", ActKind::kGeluTanh, 0},
+};
+
+}  // namespace
+
+Expected<Activation> Activation::from_node(const ir::Node& node) {
+  std::string name = node.attr_string("activation", "");
+  std::vector<float> params = node.attr_floats("activation_params");
+  for (const ActSpelling& s : kSpellings) {
+    if (name != s.name) continue;
+    if (params.size() != s.params) {
+      return invalid_model("{}: activation '{}' takes {} activation_params, got {}", node.label(), name, s.params,
+                           params.size());
+    }
+    Activation a;
+    a.kind = s.kind;
+    if (s.params >= 1) a.alpha = params[0];
+    if (s.params >= 2) a.beta = params[1];
+    return a;
+  }
+  std::string known;
+  for (const ActSpelling& s : kSpellings) {
+    if (*s.name) known += (known.empty() ? "" : ", ") + std::string(s.name);
+  }
+  return invalid_model("{}: unknown activation '{}' (expected one of: {})", node.label(), name, known);
+}
+
+std::string Activation::name() const {
+  for (const ActSpelling& s : kSpellings) {
+    if (s.kind == kind) return s.name;
+  }
+  return "";
+}
+
+std::vector<float> Activation::params() const {
+  switch (kind) {
+    case ActKind::kLeakyRelu: return {alpha};
+    case ActKind::kClip:
+    case ActKind::kHardSigmoid: return {alpha, beta};
+    default: return {};
+  }
+}
+
+void Activation::write_to(ir::Node& node) const {
+  node.attrs.erase("activation");
+  node.attrs.erase("activation_params");
+  if (kind == ActKind::kNone) return;
+  ir::Attribute a;
+  a.kind = ir::Attribute::Kind::kString;
+  a.s = name();
+  node.attrs["activation"] = a;
+  std::vector<float> p = params();
+  if (!p.empty()) {
+    ir::Attribute f;
+    f.kind = ir::Attribute::Kind::kFloats;
+    f.floats = p;
+    node.attrs["activation_params"] = f;
+  }
+}
+
+}  // namespace kiln

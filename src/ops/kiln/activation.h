@@ -1,0 +1,63 @@
+// Activations that Kiln's fused ops (kiln.FusedConv, kiln.FusedMatMul) apply after their main
+// computation, given by the string attribute `activation` and float list `activation_params`.
+// Shared by shape checking, the reference kernels, the optimized kernels and the fusion passes.
+//
+//   activation        activation_params     y =
+//   ""                -                     x
+//   "Relu"            -                     max(x, 0)
+//   "LeakyRelu"       [alpha]               x >= 0 ? x : alpha * x
+//   "Clip"            [min, max]            min(max(x, min), max)
+//   "Sigmoid"         -                     1 / (1 + exp(-x))
+//   "Tanh"            -                     tanh(x)
+//   "HardSigmoid"     [alpha, beta]         max(0, min(1, alpha * x + beta))
+//   "HardSwish"       -                     x * max(0, min(1, x / 6 + 0.5))
+//   "Silu"            -                     x * sigmoid(x)
+//   "Gelu"            -                     0.5 * x * (1 + erf(x / sqrt(2)))
+//   "GeluTanh"        -                     0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))
+#pragma once
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "ir/graph.h"
+
+namespace kiln {
+
+enum class ActKind { kNone, kRelu, kLeakyRelu, kClip, kSigmoid, kTanh, kHardSigmoid, kHardSwish, kSilu, kGelu, kGeluTanh };
+
+struct Activation {
+  ActKind kind = ActKind::kNone;
+  float alpha = 0, beta = 0;  // LeakyRelu: alpha; Clip: [alpha, beta] = [min, max]; HardSigmoid: alpha, beta
+
+  // Parses a node's `activation` / `activation_params`; error names the node and the bad value.
+  static Expected<Activation> from_node(const ir::Node& node);
+  // The attribute spelling ("" for kNone), for passes that write fused nodes.
+  std::string name() const;
+  std::vector<float> params() const;
+  // Writes `activation` / `activation_params` on a node (nothing for kNone).
+  void write_to(ir::Node& node) const;
+
+  double apply(double x) const {
+    switch (kind) {
+      case ActKind::kNone: return x;
+      case ActKind::kRelu: return x > 0 ? x : 0;
+      case ActKind::kLeakyRelu: return x >= 0 ? x : alpha * x;
+      case ActKind::kClip: return x < alpha ? alpha : x > beta ? beta : x;
+      case ActKind::kSigmoid: return 1 / (1 + std::exp(-x));
+      case ActKind::kTanh: return std::tanh(x);
+      case ActKind::kHardSigmoid: return std::max(0.0, std::min(1.0, alpha * x + beta));
+      case ActKind::kHardSwish: return x * std::max(0.0, std::min(1.0, x / 6 + 0.5));
+      case ActKind::kSilu: return x / (1 + std::exp(-x));
+      case ActKind::kGelu: return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
+      case ActKind::kGeluTanh: {
+        const double k = std::sqrt(2.0 / 3.14159265358979323846);
+        return 0.5 * x * (1 + std::tanh(k * (x + 0.044715 * x * x * x)));
+      }
+    }
+    return x;
+  }
+};
+
+}  // namespace kiln

@@ -1,0 +1,72 @@
+// Shape inference of the kiln-domain ops; FusedConv and FusedMatMul reuse Conv's and MatMul's.
+#include "ops/infer_util.h"
+#include "ops/kiln/activation.h"
+#include "ops/kiln/kiln_ops.h"
+#include "ops/nn/nn_ops.h"
+
+namespace kiln {
+
+namespace {
+
+Status check_activation(const InferContext& ctx) {
+  auto act = Activation::from_node(ctx.node());
+  return act ? Status::ok() : act.status();
+}
+
+// Output 0 of `infer` run on the given input types (constants are not needed by Conv/MatMul).
+Expected<ir::TypeInfo> infer_with(const InferContext& ctx, InferFn infer, std::vector<const ir::TypeInfo*> types) {
+  std::vector<const Tensor*> consts(types.size(), nullptr);
+  for (size_t i = 0; i < types.size(); ++i) consts[i] = ctx.input_constant(i);
+  InferContext inner(ctx.node(), std::move(types), std::move(consts));
+  KILN_TRY(infer(inner));
+  return inner.outputs().at(0);
+}
+
+}  // namespace
+
+Status infer_fused_conv(InferContext& ctx) {
+  KILN_TRY(check_activation(ctx));
+  if (!ctx.has_input(0) || !ctx.has_input(1)) return ctx.error("inputs X and W are required");
+  const bool channels_last = ctx.node().attr_int("channels_last", 0) != 0;
+  ir::TypeInfo x = ctx.input_type(0);
+  if (channels_last && x.dims) x.dims = to_channels_first(*x.dims);
+  std::vector<const ir::TypeInfo*> types = {&x, &ctx.input_type(1)};
+  if (ctx.has_input(2)) types.push_back(&ctx.input_type(2));
+  KILN_ASSIGN_OR_RETURN(ir::TypeInfo y, infer_with(ctx, infer_conv, types));
+  if (channels_last && y.dims) y.dims = to_channels_last(*y.dims);
+  if (ctx.has_input(3) && ctx.input_type(3).dims && y.dims) {
+    const auto& z = *ctx.input_type(3).dims;
+    bool same = z.size() == y.dims->size();
+    for (size_t i = 0; same && i < z.size(); ++i) {
+      same = !z[i].known() || !(*y.dims)[i].known() || z[i].value == (*y.dims)[i].value;
+    }
+    if (!same) return ctx.error("sum input Z {} must have the output's shape {}", ctx.input_type(3).str(), y.str());
+  }
+  ctx.set_output(0, y);
+  return Status::ok();
+}
+
+Status infer_fused_matmul(InferContext& ctx) {
+  KILN_TRY(check_activation(ctx));
+  if (!ctx.has_input(0) || !ctx.has_input(1)) return ctx.error("inputs A and B are required");
+  KILN_ASSIGN_OR_RETURN(ir::TypeInfo y, infer_with(ctx, infer_matmul, {&ctx.input_type(0), &ctx.input_type(1)}));
+  if (ctx.has_input(2) && ctx.input_type(2).dims && y.dims) {
+    auto b = broadcast_dims(*y.dims, *ctx.input_type(2).dims);
+    if (!b) return ctx.error("bias {} does not broadcast to the product {}", ctx.input_type(2).str(), y.str());
+    if (b->size() != y.dims->size()) return ctx.error("bias {} has a higher rank than the product {}", ctx.input_type(2).str(), y.str());
+  }
+  ctx.set_output(0, y);
+  return Status::ok();
+}
+
+Status infer_kiln_unary(InferContext& ctx) {
+  if (ctx.node().op_type == "Gelu") {
+    std::string approx = ctx.node().attr_string("approximate", "none");
+    if (approx != "none" && approx != "tanh") {
+      return ctx.error("attribute approximate must be \"none\" or \"tanh\", got \"{}\"", approx);
+    }
+  }
+  return infer_same_as_input(ctx);
+}
+
+}  // namespace kiln

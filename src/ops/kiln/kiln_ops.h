@@ -1,0 +1,54 @@
+// Kiln's own operators (domain "kiln"), created by the graph passes, never by exporters:
+//
+//   kiln.FusedConv(X, W, B?, Z?) -> Y     Y = act(Conv(X, W) + B + Z). Conv's attributes, plus
+//       `activation`/`activation_params` (ops/kiln/activation.h) and `channels_last` (0/1): when 1,
+//       X, Z and Y are stored channels-last ([N, spatial..., C]); W stays [M, C/group, k...].
+//   kiln.FusedMatMul(A, B, bias?) -> Y   Y = act(MatMul(A, B) + bias), bias broadcast numpy-style.
+//   kiln.Gelu(X) -> Y                    attribute `approximate` = "none" (erf) or "tanh".
+//   kiln.Silu(X) -> Y                    Y = X * sigmoid(X).
+#pragma once
+
+#include "ops/op_schema.h"
+
+namespace kiln {
+
+inline constexpr std::string_view kKilnDomain = "kiln";
+
+Status infer_fused_conv(InferContext& ctx);
+Status infer_fused_matmul(InferContext& ctx);
+Status infer_kiln_unary(InferContext& ctx);
+
+// NCHW <-> channels-last permutations of a dims list ([N, C, s...] <-> [N, s..., C]).
+template <typename T>
+std::vector<T> to_channels_last(std::vector<T> d) {
+  if (d.size() >= 3) {
+    T c = d[1];
+    d.erase(d.begin() + 1);
+    d.push_back(c);
+  }
+  return d;
+}
+template <typename T>
+std::vector<T> to_channels_first(std::vector<T> d) {
+  if (d.size() >= 3) {
+    T c = d.back();
+    d.pop_back();
+    d.insert(d.begin() + 1, c);
+  }
+  return d;
+}
+
+// The perm (for Transpose) that takes [N, C, s...] to [N, s..., C], and back.
+inline std::vector<int64_t> to_channels_last_perm(size_t rank) {
+  std::vector<int64_t> p(rank);
+  for (size_t i = 0; i < rank; ++i) p[i] = static_cast<int64_t>(i);
+  return to_channels_last(p);
+}
+inline std::vector<int64_t> to_channels_first_perm(size_t rank) {
+  std::vector<int64_t> p(rank);
+  for (size_t i = 0; i < rank; ++i) p[i] = static_cast<int64_t>(i);
+  // [N, s..., C] -> [N, C, s...]: output axis 1 reads input axis rank-1.
+  return to_channels_first(p);
+}
+
+}  // namespace kiln

@@ -1,0 +1,34 @@
+#include "passes/pipeline.h"
+
+#include <algorithm>
+
+#include "passes/infer_types.h"
+#include "passes/passes.h"
+
+namespace kiln {
+
+std::span<const Pass> optimization_passes() {
+  static const Pass kPasses[] = {
+      {"", nullptr},  // placeholder; rows are added as passes land
+  };
+  return std::span<const Pass>(kPasses).subspan(1);
+}
+
+Status run_pass(ir::Graph& graph, const Pass& pass) {
+  auto changed = pass.run(graph);
+  if (!changed) return changed.status().with_context(fmt::format("pass {}", pass.name));
+  if (!*changed) return Status::ok();
+  KILN_TRY(graph.finalize().with_context(fmt::format("after pass {}", pass.name)));
+  graph.prune_values();
+  return infer_graph_types(graph).with_context(fmt::format("after pass {}", pass.name));
+}
+
+Status optimize(ir::Model& model, const OptimizeOptions& options) {
+  for (const Pass& pass : optimization_passes()) {
+    if (std::find(options.disabled.begin(), options.disabled.end(), pass.name) != options.disabled.end()) continue;
+    KILN_TRY(run_pass(*model.graph, pass));
+  }
+  return Status::ok();
+}
+
+}  // namespace kiln
