@@ -6,6 +6,9 @@
 //   kiln.FusedMatMul(A, B, bias?) -> Y   Y = act(MatMul(A, B) + bias), bias broadcast numpy-style.
 //   kiln.Gelu(X) -> Y                    attribute `approximate` = "none" (erf) or "tanh".
 //   kiln.Silu(X) -> Y                    Y = X * sigmoid(X).
+//   kiln.Nhwc<Op>(X, ...) -> Y, ...      the ONNX op <Op> (MaxPool, AveragePool, GlobalAveragePool,
+//       GlobalMaxPool, ConvTranspose, Resize, LRN, InstanceNormalization, BatchNormalization) with
+//       data input 0 and output 0 stored channels-last; other inputs and attributes as in ONNX.
 #pragma once
 
 #include "ops/op_schema.h"
@@ -17,6 +20,14 @@ inline constexpr std::string_view kKilnDomain = "kiln";
 Status infer_fused_conv(InferContext& ctx);
 Status infer_fused_matmul(InferContext& ctx);
 Status infer_kiln_unary(InferContext& ctx);
+Status infer_channels_last(InferContext& ctx);
+
+// "MaxPool" for "NhwcMaxPool"; empty when op_type is not a channels-last wrapper.
+std::string_view channels_last_base_op(std::string_view op_type);
+// The ONNX ops that have a kiln.Nhwc<Op> form.
+inline constexpr std::string_view kChannelsLastOps[] = {
+    "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "ConvTranspose",
+    "Resize", "LRN", "InstanceNormalization", "BatchNormalization"};
 
 // NCHW <-> channels-last permutations of a dims list ([N, C, s...] <-> [N, s..., C]).
 template <typename T>

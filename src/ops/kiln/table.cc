@@ -10,6 +10,15 @@ std::span<const OpSchema> kiln_ops() {
       {"kiln", "FusedMatMul", infer_fused_matmul},
       {"kiln", "Gelu", infer_kiln_unary},
       {"kiln", "Silu", infer_kiln_unary},
+      {"kiln", "NhwcMaxPool", infer_channels_last},
+      {"kiln", "NhwcAveragePool", infer_channels_last},
+      {"kiln", "NhwcGlobalAveragePool", infer_channels_last},
+      {"kiln", "NhwcGlobalMaxPool", infer_channels_last},
+      {"kiln", "NhwcConvTranspose", infer_channels_last},
+      {"kiln", "NhwcResize", infer_channels_last},
+      {"kiln", "NhwcLRN", infer_channels_last},
+      {"kiln", "NhwcInstanceNormalization", infer_channels_last},
+      {"kiln", "NhwcBatchNormalization", infer_channels_last},
   };
   return kOps;
 }

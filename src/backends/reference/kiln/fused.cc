@@ -2,6 +2,7 @@
 // oracle for a fused node is the unfused computation itself.
 #include <cmath>
 
+#include "backends/reference/backend.h"
 #include "backends/reference/elementwise/elementwise_kernels.h"
 #include "backends/reference/kiln/forward_context.h"
 #include "backends/reference/kiln/kiln_kernels.h"
@@ -97,6 +98,28 @@ Status gelu(KernelContext& ctx) {
   Activation act;
   act.kind = ctx.node().attr_string("approximate", "none") == "tanh" ? ActKind::kGeluTanh : ActKind::kGelu;
   return apply_activation(ctx, act, ctx.input(0));
+}
+
+Status channels_last_op(KernelContext& ctx) {
+  std::string_view base = channels_last_base_op(ctx.node().op_type);
+  KernelFn fn = base.empty() ? nullptr : find_kernel("", base);
+  if (!fn) return ctx.error("no reference kernel for the wrapped ONNX op '{}'", base);
+  if (!ctx.has_input(0) || ctx.input(0).rank() < 3) {
+    return ctx.error("channels-last input 0 must be a tensor of rank >= 3");
+  }
+  std::vector<Value> inputs;
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
+    inputs.push_back(i == 0 ? Value(permute_to_channels_first(ctx.input(0))) : ctx.input_value(i));
+  }
+  ForwardContext fwd(ctx.node(), std::move(inputs), ctx.num_outputs());
+  KILN_TRY(fn(fwd));
+  for (size_t i = 0; i < ctx.num_outputs(); ++i) {
+    if (!ctx.wants_output(i)) continue;
+    Value v = fwd.outputs()[i];
+    if (i == 0 && v.is_tensor()) v = Value(permute_to_channels_last(v.tensor()));
+    ctx.set_output(i, std::move(v));
+  }
+  return Status::ok();
 }
 
 Status silu(KernelContext& ctx) {

@@ -9,6 +9,8 @@ Status fused_conv(KernelContext& ctx);
 Status fused_matmul(KernelContext& ctx);
 Status gelu(KernelContext& ctx);
 Status silu(KernelContext& ctx);
+// kiln.Nhwc<Op>: permute input 0 to channels-first, run the ONNX op's kernel, permute output 0 back.
+Status channels_last_op(KernelContext& ctx);
 
 // Permutes a rank >= 3 tensor between [N, C, s...] and [N, s..., C] (reference speed).
 Tensor permute_to_channels_last(const Tensor& x);

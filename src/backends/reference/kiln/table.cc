@@ -10,6 +10,15 @@ std::span<const KernelEntry> kiln_kernels() {
       {"kiln", "FusedMatMul", fused_matmul},
       {"kiln", "Gelu", gelu},
       {"kiln", "Silu", silu},
+      {"kiln", "NhwcMaxPool", channels_last_op},
+      {"kiln", "NhwcAveragePool", channels_last_op},
+      {"kiln", "NhwcGlobalAveragePool", channels_last_op},
+      {"kiln", "NhwcGlobalMaxPool", channels_last_op},
+      {"kiln", "NhwcConvTranspose", channels_last_op},
+      {"kiln", "NhwcResize", channels_last_op},
+      {"kiln", "NhwcLRN", channels_last_op},
+      {"kiln", "NhwcInstanceNormalization", channels_last_op},
+      {"kiln", "NhwcBatchNormalization", channels_last_op},
   };
   return kKernels;
 }
