@@ -1,5 +1,6 @@
 #include "backends/cpu/backend.h"
 
+#include <cstdlib>
 #include <map>
 #include <string>
 
@@ -10,10 +11,19 @@ const std::vector<PrepareFn>& find_prepare(std::string_view domain, std::string_
   static const std::map<Key, std::vector<PrepareFn>> index = [] {
     std::map<Key, std::vector<PrepareFn>> m;
     using Table = std::span<const PreparedKernelEntry> (*)();
-    const Table tables[] = {depthwise_kernels, dnnl_conv_kernels, dnnl_matmul_kernels, elementwise_kernels,
-                            tensor_kernels};
-    for (Table table : tables) {
-      for (const PreparedKernelEntry& e : table()) m[{std::string(e.domain), std::string(e.name)}].push_back(e.prepare);
+    struct Family {
+      const char* name;
+      Table table;
+    };
+    const Family families[] = {{"depthwise", depthwise_kernels},     {"dnnl_conv", dnnl_conv_kernels},
+                               {"dnnl_matmul", dnnl_matmul_kernels}, {"elementwise", elementwise_kernels},
+                               {"tensor", tensor_kernels}};
+    // KILN_CPU_DISABLE=depthwise,tensor turns families off (A/B benchmarks, bisecting a bug).
+    const char* env = std::getenv("KILN_CPU_DISABLE");
+    const std::string disabled = env ? "," + std::string(env) + "," : "";
+    for (const Family& f : families) {
+      if (disabled.find("," + std::string(f.name) + ",") != std::string::npos) continue;
+      for (const PreparedKernelEntry& e : f.table()) m[{std::string(e.domain), std::string(e.name)}].push_back(e.prepare);
     }
     return m;
   }();

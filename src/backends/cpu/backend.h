@@ -14,7 +14,9 @@
 
 namespace kiln::cpu {
 
-// Candidates for (domain, op_type) in priority order (specialised kernels first).
+// Candidates for (domain, op_type) in priority order (specialised kernels first). The
+// environment variable KILN_CPU_DISABLE (comma-separated family names: depthwise, dnnl_conv,
+// dnnl_matmul, elementwise, tensor) removes families, for A/B benchmarks and bisecting.
 const std::vector<PrepareFn>& find_prepare(std::string_view domain, std::string_view op_type);
 
 // The family tables, in priority order (families.h lists them).
