@@ -9,17 +9,18 @@ namespace kiln {
 
 std::span<const Pass> optimization_passes() {
   static const Pass kPasses[] = {
-      {"", nullptr},  // placeholder; rows are added as passes land
+      {"fuse_conv", fuse_conv},
+      {"layout_channels_last", layout_channels_last},
   };
-  return std::span<const Pass>(kPasses).subspan(1);
+  return kPasses;
 }
 
 Status run_pass(ir::Graph& graph, const Pass& pass) {
   auto changed = pass.run(graph);
   if (!changed) return changed.status().with_context(fmt::format("pass {}", pass.name));
   if (!*changed) return Status::ok();
-  KILN_TRY(graph.finalize().with_context(fmt::format("after pass {}", pass.name)));
   graph.prune_values();
+  KILN_TRY(graph.finalize().with_context(fmt::format("after pass {}", pass.name)));
   return infer_graph_types(graph).with_context(fmt::format("after pass {}", pass.name));
 }
 

@@ -1,0 +1,144 @@
+// fuse_conv: Conv with constant weights becomes kiln.FusedConv, which then absorbs
+//   - a residual Add whose other operand has the conv output's exact shape (Z input: oneDNN's sum
+//     post-op adds it while the output is still in registers), and
+//   - a following activation (oneDNN eltwise post-op),
+// so ResNet's relu(bn(conv(x)) + shortcut) and MobileNet's clip(conv(x), 0, 6) are one primitive.
+// Order matters and mirrors oneDNN's post-op order: conv + bias, then sum, then activation.
+#include "ops/kiln/activation.h"
+#include "passes/passes.h"
+
+namespace kiln {
+
+namespace {
+
+bool is_float32(const ir::Value* v) { return v && v->type.elem == DType::kFloat32; }
+
+// The only consumer of `v`, or nullptr (none, several, or v is a graph output).
+ir::Node* sole_consumer(const ir::Graph& graph, const ir::Value* v) {
+  if (v->consumers.size() != 1) return nullptr;
+  for (const ir::Value* out : graph.outputs) {
+    if (out == v) return nullptr;
+  }
+  ir::Node* c = v->consumers[0];
+  int uses = 0;
+  for (const ir::Value* in : c->inputs) uses += in == v;
+  return uses == 1 ? c : nullptr;
+}
+
+bool same_static_shape(const ir::TypeInfo& a, const ir::TypeInfo& b) {
+  return a.fully_known() && b.fully_known() && a.concrete() == b.concrete();
+}
+
+// The activation `node` computes on its input 0, when it has a fused form.
+std::optional<Activation> activation_of(const ir::Node& node) {
+  Activation a;
+  const std::string& op = node.op_type;
+  if (node.domain == "kiln") {
+    if (op == "Silu") a.kind = ActKind::kSilu;
+    else if (op == "Gelu") a.kind = node.attr_string("approximate", "none") == "tanh" ? ActKind::kGeluTanh : ActKind::kGelu;
+    else return std::nullopt;
+    return a;
+  }
+  if (!node.domain.empty()) return std::nullopt;
+  if (op == "Relu") a.kind = ActKind::kRelu;
+  else if (op == "Sigmoid") a.kind = ActKind::kSigmoid;
+  else if (op == "Tanh") a.kind = ActKind::kTanh;
+  else if (op == "HardSwish") a.kind = ActKind::kHardSwish;
+  else if (op == "LeakyRelu") {
+    a.kind = ActKind::kLeakyRelu;
+    a.alpha = node.attr_float("alpha", 0.01f);
+  } else if (op == "HardSigmoid") {
+    a.kind = ActKind::kHardSigmoid;
+    a.alpha = node.attr_float("alpha", 0.2f);
+    a.beta = node.attr_float("beta", 0.5f);
+  } else if (op == "Clip") {
+    a.kind = ActKind::kClip;
+    if (node.opset < 11) {
+      a.alpha = node.attr_float("min", -3.4028234663852886e38f);
+      a.beta = node.attr_float("max", 3.4028234663852886e38f);
+    } else {
+      a.alpha = -3.4028234663852886e38f;
+      a.beta = 3.4028234663852886e38f;
+      for (size_t i = 1; i < 3; ++i) {
+        if (!node.has_input(i)) continue;
+        const Tensor* t = node.inputs[i]->known_value();
+        if (!t || t->numel() != 1) return std::nullopt;  // bounds computed at run time
+        (i == 1 ? a.alpha : a.beta) = static_cast<float>(t->as_double(0));
+      }
+    }
+  } else {
+    return std::nullopt;
+  }
+  return a;
+}
+
+bool conv_to_fused(ir::Node& node) {
+  if (node.op_type != "Conv" || !node.domain.empty()) return false;
+  if (!is_float32(node.inputs[0]) || !node.has_input(1) || !node.inputs[1]->known_value()) return false;
+  if (node.has_input(2) && !node.inputs[2]->known_value()) return false;
+  node.op_type = "FusedConv";
+  node.domain = "kiln";
+  node.opset = 1;
+  return true;
+}
+
+// FusedConv -> Add(y, z) with z of y's shape: z becomes the sum input.
+bool absorb_add(ir::Graph& graph, ir::Node& conv) {
+  if (conv.has_input(3) || conv.has_attr("activation")) return false;
+  ir::Value* y = conv.outputs[0];
+  ir::Node* add = sole_consumer(graph, y);
+  if (!add || add->op_type != "Add" || !add->domain.empty()) return false;
+  ir::Value* z = add->inputs[0] == y ? add->inputs[1] : add->inputs[0];
+  if (!z || z->known_value() || !is_float32(z) || !same_static_shape(z->type, y->type)) return false;
+  if (!same_static_shape(add->outputs[0]->type, y->type)) return false;
+  conv.inputs.resize(3, nullptr);
+  conv.inputs.push_back(z);
+  // The conv now writes the Add's output value (its name may be a graph output).
+  conv.outputs[0] = add->outputs[0];
+  add->outputs.clear();
+  add->inputs.clear();
+  add->op_type = "";  // marked dead
+  return true;
+}
+
+bool absorb_activation(ir::Graph& graph, ir::Node& conv) {
+  if (conv.has_attr("activation")) return false;
+  ir::Node* act_node = sole_consumer(graph, conv.outputs[0]);
+  if (!act_node || act_node->inputs.empty() || act_node->inputs[0] != conv.outputs[0]) return false;
+  std::optional<Activation> act = activation_of(*act_node);
+  if (!act || act_node->outputs.size() != 1) return false;
+  act->write_to(conv);
+  conv.outputs[0] = act_node->outputs[0];
+  act_node->outputs.clear();
+  act_node->inputs.clear();
+  act_node->op_type = "";
+  return true;
+}
+
+}  // namespace
+
+Expected<bool> fuse_conv(ir::Graph& graph) {
+  bool changed = false;
+  for (auto& node : graph.nodes) changed |= conv_to_fused(*node);
+  if (!changed) {
+    bool any_fused = false;
+    for (auto& node : graph.nodes) any_fused |= node->op_type == "FusedConv";
+    if (!any_fused) return false;
+  }
+  // Consumers must be current before looking for single-consumer patterns.
+  KILN_TRY(graph.finalize());
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    ir::Node& node = *graph.nodes[i];
+    if (node.op_type != "FusedConv" || node.domain != "kiln") continue;
+    if (absorb_add(graph, node) || absorb_activation(graph, node)) {
+      changed = true;
+      graph.remove_nodes_if([](const ir::Node& n) { return n.op_type.empty(); });
+      graph.prune_values();
+      KILN_TRY(graph.finalize());
+      i = static_cast<size_t>(-1);  // node indices moved: rescan (this node may absorb more)
+    }
+  }
+  return changed;
+}
+
+}  // namespace kiln
