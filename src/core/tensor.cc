@@ -21,7 +21,7 @@ int64_t Storage::live_count() { return g_live_storages.load(); }
 int64_t Storage::peak_live_count() { return g_peak_storages.load(); }
 void Storage::reset_peak() { g_peak_storages = g_live_storages.load(); }
 
-Storage::Storage(DType dtype, size_t count) {
+Storage::Storage(DType dtype, size_t count, bool zero_fill) {
   int64_t live = ++g_live_storages;
   int64_t peak = g_peak_storages.load();
   while (live > peak && !g_peak_storages.compare_exchange_weak(peak, live)) {
@@ -37,7 +37,7 @@ Storage::Storage(DType dtype, size_t count) {
   bytes_ = count * dtype_size(dtype);
   size_t rounded = (bytes_ + kAlignment - 1) / kAlignment * kAlignment;
   data_ = ::operator new(rounded ? rounded : kAlignment, std::align_val_t(kAlignment));
-  std::memset(data_, 0, rounded ? rounded : kAlignment);
+  if (zero_fill) std::memset(data_, 0, rounded ? rounded : kAlignment);
 }
 
 Storage::Storage(void* external, size_t bytes, std::shared_ptr<void> keep_alive)
@@ -55,11 +55,29 @@ Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape
   storage_ = std::make_shared<Storage>(dtype_, static_cast<size_t>(shape_numel(shape_)));
 }
 
+Tensor Tensor::uninitialized(DType dtype, Shape shape) {
+  if (dtype == DType::kString) return Tensor(dtype, std::move(shape));
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  t.storage_ = std::make_shared<Storage>(dtype, static_cast<size_t>(shape_numel(t.shape_)), false);
+  return t;
+}
+
 Tensor Tensor::wrap(DType dtype, Shape shape, void* data, std::shared_ptr<void> keep_alive) {
   Tensor t;
   t.dtype_ = dtype;
   t.shape_ = std::move(shape);
   t.storage_ = std::make_shared<Storage>(data, t.nbytes(), std::move(keep_alive));
+  return t;
+}
+
+Tensor Tensor::view(std::shared_ptr<Storage> storage, size_t offset, DType dtype, Shape shape) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  t.storage_ = std::move(storage);
+  t.offset_ = offset;
   return t;
 }
 

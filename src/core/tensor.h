@@ -17,7 +17,7 @@ namespace kiln {
 // Owns raw bytes (or, for strings, an array of std::string).
 class Storage {
  public:
-  Storage(DType dtype, size_t count);
+  Storage(DType dtype, size_t count, bool zero_fill = true);
   // Wraps memory owned elsewhere (e.g. a mapped weights file); `keep_alive` holds its owner.
   Storage(void* external, size_t bytes, std::shared_ptr<void> keep_alive);
   ~Storage();
@@ -46,8 +46,13 @@ class Tensor {
   // Allocates zero-filled storage (empty strings for kString).
   Tensor(DType dtype, Shape shape);
   static Tensor zeros(DType dtype, Shape shape) { return Tensor(dtype, std::move(shape)); }
+  // Contents unspecified (not for strings): for buffers the caller overwrites entirely.
+  static Tensor uninitialized(DType dtype, Shape shape);
   // Views external memory without copying; the caller keeps it alive via `keep_alive`.
   static Tensor wrap(DType dtype, Shape shape, void* data, std::shared_ptr<void> keep_alive);
+  // A tensor over bytes [offset, offset + nbytes) of an existing storage (the activation arena).
+  static Tensor view(std::shared_ptr<Storage> storage, size_t offset, DType dtype, Shape shape);
+  const Storage* storage() const { return storage_.get(); }
   template <typename T>
   static Tensor from_vector(const std::vector<T>& values, Shape shape);
   template <typename T>

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
+#include <mutex>
 #include <unordered_set>
 
 #include "backends/cpu/backend.h"
@@ -12,6 +14,7 @@
 #include "ops/op_schema.h"
 #include "passes/infer_types.h"
 #include "passes/pipeline.h"
+#include "runtime/memory_plan.h"
 
 namespace kiln {
 
@@ -62,10 +65,47 @@ Status check_supported(const ir::Model& model) {
   return Status(StatusCode::kUnsupported, msg);
 }
 
+// What one run needs besides values: the activation arena and kernel scratch. Pooled by the
+// session and reused, so a run of an already-seen shape allocates nothing for planned values.
+struct RunResources {
+  std::shared_ptr<Storage> arena;
+  std::vector<Tensor> scratch;  // bump list, reset before each node
+  size_t scratch_next = 0;
+
+  void* scratch_bytes(size_t bytes) {
+    if (scratch_next == scratch.size()) scratch.emplace_back();
+    Tensor& t = scratch[scratch_next++];
+    if (!t.valid() || t.nbytes() < bytes) t = Tensor::uninitialized(DType::kUInt8, {static_cast<int64_t>(bytes)});
+    return t.raw();
+  }
+};
+
 struct Session::Impl {
   SessionOptions options;
   std::unordered_map<const ir::Graph*, GraphPlan> plans;
   std::unordered_map<const ir::Value*, Value> constants;
+  MemoryPlan memory;  // top-level graph; empty for the reference backend
+
+  mutable std::mutex pool_mutex;
+  mutable std::vector<std::unique_ptr<RunResources>> pool;
+
+  std::unique_ptr<RunResources> acquire() const {
+    {
+      std::lock_guard<std::mutex> lock(pool_mutex);
+      if (!pool.empty()) {
+        auto r = std::move(pool.back());
+        pool.pop_back();
+        return r;
+      }
+    }
+    auto r = std::make_unique<RunResources>();
+    if (memory.arena_bytes > 0) r->arena = std::make_shared<Storage>(DType::kUInt8, memory.arena_bytes, false);
+    return r;
+  }
+  void release(std::unique_ptr<RunResources> r) const {
+    std::lock_guard<std::mutex> lock(pool_mutex);
+    pool.push_back(std::move(r));
+  }
 
   // The first CPU candidate that accepts the node, or nullptr.
   Expected<std::unique_ptr<OpKernel>> prepare_cpu(const ir::Node& node) const {
@@ -123,8 +163,13 @@ namespace {
 
 class Frame {
  public:
-  Frame(const ir::Graph& graph, const Frame* parent, const Session::Impl& impl)
-      : graph_(graph), parent_(parent), impl_(impl) {}
+  Frame(const ir::Graph& graph, const Frame* parent, const Session::Impl& impl, RunResources* resources,
+        const MemoryPlan* memory)
+      : graph_(graph), parent_(parent), impl_(impl), resources_(resources), memory_(memory) {}
+
+  RunResources* resources() const { return resources_; }
+  // The arena plan when this frame runs the planned (top-level) graph, else nullptr.
+  const MemoryPlan* memory() const { return memory_; }
 
   const Value* lookup(const ir::Value* v) const {
     if (v->constant) return &impl_.constants.at(v);
@@ -148,6 +193,8 @@ class Frame {
   const ir::Graph& graph_;
   const Frame* parent_;
   const Session::Impl& impl_;
+  RunResources* resources_;
+  const MemoryPlan* memory_;
   std::unordered_map<const ir::Value*, Value> values_;
 };
 
@@ -173,27 +220,39 @@ class ExecContext final : public KernelContext {
   size_t num_outputs() const override { return outputs_.size(); }
   bool wants_output(size_t i) const override { return i < node_.outputs.size() && node_.outputs[i] != nullptr; }
   Tensor& allocate_output(size_t i, DType dtype, const Shape& shape) override {
-    outputs_.at(i) = Value(Tensor(dtype, shape));
-    set_[i] = true;
-    return outputs_[i].tensor();
+    Tensor& t = allocate_output_uninit(i, dtype, shape);
+    if (t.storage() == arena()) std::memset(t.raw(), 0, t.nbytes());
+    return t;
   }
   void set_output(size_t i, Value value) override {
+    // A kernel may hand back (a view of) an input. Inside the arena that is only safe for the
+    // view ops the planner extended lifetimes for; anything else is copied out.
+    if (value.is_tensor() && arena() && value.tensor().storage() == arena() &&
+        !(i == 0 && frame_.memory()->view_nodes.count(&node_))) {
+      value = Value(value.tensor().clone());
+    }
     outputs_.at(i) = std::move(value);
     set_[i] = true;
   }
   Tensor& allocate_output_uninit(size_t i, DType dtype, const Shape& shape) override {
-    // TODO(arena): place in the planned activation arena; until then a plain allocation.
-    return allocate_output(i, dtype, shape);
+    if (const MemoryPlan* plan = frame_.memory(); plan && arena() && dtype != DType::kString) {
+      auto it = plan->slots.find(node_.outputs.at(i));
+      if (it != plan->slots.end() && static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype) <= it->second.bytes) {
+        outputs_.at(i) = Value(Tensor::view(frame_.resources()->arena, it->second.offset, dtype, shape));
+        set_[i] = true;
+        return outputs_[i].tensor();
+      }
+    }
+    outputs_.at(i) = Value(Tensor::uninitialized(dtype, shape));
+    set_[i] = true;
+    return outputs_[i].tensor();
   }
-  void* scratch(size_t bytes) override {
-    scratch_.push_back(Tensor(DType::kUInt8, {static_cast<int64_t>(bytes)}));
-    return scratch_.back().raw();
-  }
+  void* scratch(size_t bytes) override { return frame_.resources()->scratch_bytes(bytes); }
   Expected<std::vector<Value>> run_subgraph(const ir::Graph& graph, const std::vector<Value>& inputs) override {
     if (inputs.size() != graph.inputs.size()) {
       return error("subgraph '{}' takes {} inputs but {} were given", graph.name, graph.inputs.size(), inputs.size());
     }
-    Frame sub(graph, &frame_, impl_);
+    Frame sub(graph, &frame_, impl_, frame_.resources(), nullptr);
     for (size_t i = 0; i < inputs.size(); ++i) sub.bind(graph.inputs[i], inputs[i]);
     return run_graph(impl_, sub);
   }
@@ -209,7 +268,10 @@ class ExecContext final : public KernelContext {
   std::vector<const Value*> inputs_;
   std::vector<Value> outputs_;
   std::vector<bool> set_;
-  std::vector<Tensor> scratch_;
+
+  const Storage* arena() const {
+    return frame_.memory() && frame_.resources()->arena ? frame_.resources()->arena.get() : nullptr;
+  }
 };
 
 // Re-runs inference on the concrete inputs and compares with what the kernel produced.
@@ -267,6 +329,7 @@ Expected<std::vector<Value>> run_graph(const Session::Impl& impl, Frame& frame, 
       }
     }
     ExecContext ctx(node, frame, impl);
+    frame.resources()->scratch_next = 0;
     using Clock = std::chrono::steady_clock;
     const Clock::time_point start = profile ? Clock::now() : Clock::time_point();
     Status st = Status::ok();
@@ -388,6 +451,7 @@ Expected<std::unique_ptr<Session>> Session::create(std::shared_ptr<ir::Model> mo
   s->impl_->options = options;
   omp_set_num_threads(options.threads);
   KILN_TRY(s->impl_->build_plans(*s->model_->graph).with_context(s->model_->path));
+  if (options.backend == Backend::kCpu) s->impl_->memory = plan_memory(*s->model_->graph);
   return s;
 }
 
@@ -406,7 +470,13 @@ Expected<std::vector<Value>> Session::run(const std::vector<NamedValue>& inputs,
   if (omp_get_max_threads() != impl_->options.threads) omp_set_num_threads(impl_->options.threads);
   if (profile) profile->node_ns.assign(model_->graph->nodes.size(), 0);
   const ir::Graph& graph = *model_->graph;
-  Frame frame(graph, nullptr, *impl_);
+  std::unique_ptr<RunResources> resources = impl_->acquire();
+  struct GiveBack {
+    const Impl& impl;
+    std::unique_ptr<RunResources>& r;
+    ~GiveBack() { impl.release(std::move(r)); }
+  } give_back{*impl_, resources};
+  Frame frame(graph, nullptr, *impl_, resources.get(), &impl_->memory);
   std::unordered_set<const ir::Value*> fed;
   for (const NamedValue& nv : inputs) {
     const ir::Value* decl = nullptr;
@@ -436,7 +506,14 @@ Expected<std::vector<Value>> Session::run(const std::vector<NamedValue>& inputs,
       return invalid_argument("input '{}' ({}) was not given", in->name, in->type.str());
     }
   }
-  return run_graph(*impl_, frame, profile);
+  KILN_ASSIGN_OR_RETURN(std::vector<Value> results, run_graph(*impl_, frame, profile));
+  // Results outlive the run; the arena is reused by the next one.
+  for (Value& v : results) {
+    if (v.is_tensor() && resources->arena && v.tensor().storage() == resources->arena.get()) v = Value(v.tensor().clone());
+  }
+  return results;
 }
+
+const MemoryPlan& Session::memory_plan() const { return impl_->memory; }
 
 }  // namespace kiln

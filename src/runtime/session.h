@@ -19,6 +19,8 @@
 
 namespace kiln {
 
+struct MemoryPlan;
+
 enum class Backend { kReference, kCpu };
 
 struct SessionOptions {
@@ -70,6 +72,8 @@ class Session {
   Expected<std::vector<Value>> run(const std::vector<NamedValue>& inputs, RunProfile* profile = nullptr) const;
 
   const SessionOptions& options() const;
+  // The activation arena plan of the top-level graph (runtime/memory_plan.h).
+  const MemoryPlan& memory_plan() const;
   // Which implementation runs each top-level node: "cpu" (prepared kernel) or "reference".
   std::string kernel_kind(const ir::Node& node) const;
 
