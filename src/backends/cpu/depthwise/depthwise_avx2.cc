@@ -1,4 +1,5 @@
-// AVX2 depthwise rows: 8 channels per ymm; the C % 8 tail uses vmaskmov loads/stores.
+// AVX2 depthwise rows: 8 channels per ymm; only the C % 8 tail uses vmaskmov loads/stores (slow
+// stores on AMD), whole blocks use plain ones.
 #include <immintrin.h>
 
 #include "backends/cpu/depthwise/depthwise_kernel.h"
@@ -15,6 +16,10 @@ struct Avx2Ops {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), lanes);
   }
   static V load(const float* p, M m) { return _mm256_maskload_ps(p, m); }
+  struct Full {};
+  static Full full() { return {}; }
+  static V load(const float* p, Full) { return _mm256_loadu_ps(p); }
+  static void store(float* p, V v, Full) { _mm256_storeu_ps(p, v); }
   static V loadw(const float* p) { return _mm256_loadu_ps(p); }
   static void store(float* p, V v, M m) { _mm256_maskstore_ps(p, m, v); }
   static V set1(float v) { return _mm256_set1_ps(v); }

@@ -12,6 +12,10 @@ struct Avx512Ops {
   static constexpr int64_t kWidth = 16;
   static M mask(int64_t n) { return static_cast<M>(n >= 16 ? 0xFFFF : (1u << n) - 1); }
   static V load(const float* p, M m) { return _mm512_maskz_loadu_ps(m, p); }
+  struct Full {};
+  static Full full() { return {}; }
+  static V load(const float* p, Full) { return _mm512_loadu_ps(p); }
+  static void store(float* p, V v, Full) { _mm512_storeu_ps(p, v); }
   static V loadw(const float* p) { return _mm512_loadu_ps(p); }
   static void store(float* p, V v, M m) { _mm512_mask_storeu_ps(p, m, v); }
   static V set1(float v) { return _mm512_set1_ps(v); }

@@ -1,7 +1,7 @@
 // The depthwise row kernel, written once over a vector-ops struct A (AVX-512, AVX2 or scalar) and
 // instantiated in depthwise_<isa>.cc, each compiled for its ISA. A provides:
-//   V, M (lane mask), kWidth, mask(n), load(p, m) (masked, never touches lanes >= n), loadw(p)
-//   (full width: packed weights are padded), store(p, v, m), set1, zero, fma(a, b, c) = a*b + c,
+//   V, M (lane mask), Full (tag: all lanes), kWidth, mask(n), full(), load(p, m) / store(p, v, m)
+//   for both M (never touches lanes >= n) and Full, loadw(p) (full width: packed weights are padded), set1, zero, fma(a, b, c) = a*b + c,
 //   add, mul, max, min, select_neg(x, a, b) = x < 0 ? a : b.
 // Included only by those files: everything here has internal linkage per translation unit.
 #pragma once
@@ -19,7 +19,8 @@ struct DwKernel {
   using M = typename A::M;
 
   // bias + z + activation, then store.
-  static inline void finish(const DwParams& p, V acc, const float* z, float* y, M m) {
+  template <class MM>
+  static inline void finish(const DwParams& p, V acc, const float* z, float* y, MM m) {
     if (z) acc = A::add(acc, A::load(z, m));
     switch (p.act.kind) {
       case ActKind::kRelu: acc = A::max(acc, A::zero()); break;
@@ -39,8 +40,9 @@ struct DwKernel {
   }
 
   // One output pixel with its kernel window clamped to the input (edges, and rows near padding).
+  template <class MM>
   static inline void pixel(const DwParams& p, const float* xn, const float* zrow, float* yrow, int64_t ih0,
-                           int64_t ky_lo, int64_t ky_hi, int64_t ow, int64_t c0, M m) {
+                           int64_t ky_lo, int64_t ky_hi, int64_t ow, int64_t c0, MM m) {
     const int64_t c = p.c;
     const int64_t iw0 = ow * p.sw - p.pl;
     int64_t kx_lo = 0, kx_hi = p.kw;
@@ -59,9 +61,9 @@ struct DwKernel {
 
   // T interior outputs starting at ow, any kernel width / stride / dilation: one weight load feeds
   // T FMAs whose input operands come straight from memory.
-  template <int T>
+  template <int T, class MM>
   static inline void block_generic(const DwParams& p, const float* xn, const float* zrow, float* yrow,
-                                   int64_t ih0, int64_t ky_lo, int64_t ky_hi, int64_t ow, int64_t c0, M m) {
+                                   int64_t ih0, int64_t ky_lo, int64_t ky_hi, int64_t ow, int64_t c0, MM m) {
     const int64_t c = p.c, step = p.sw * c;
     V acc[T];
     const V b = A::loadw(p.bias + c0);
@@ -87,9 +89,9 @@ struct DwKernel {
   // T interior outputs for a compile-time kernel width KW and stride S (dilation 1 along the row):
   // each input column is loaded once and feeds every (output, tap) pair that reads it, with the KW
   // weights of the kernel row held in registers.
-  template <int T, int KW, int S>
+  template <int T, int KW, int S, class MM>
   static inline void block_fixed(const DwParams& p, const float* xn, const float* zrow, float* yrow,
-                                 int64_t ih0, int64_t ky_lo, int64_t ky_hi, int64_t ow, int64_t c0, M m) {
+                                 int64_t ih0, int64_t ky_lo, int64_t ky_hi, int64_t ow, int64_t c0, MM m) {
     const int64_t c = p.c;
     constexpr int kCols = (T - 1) * S + KW;
     V acc[T];
@@ -119,27 +121,44 @@ struct DwKernel {
     }
   }
 
-  template <int KW, int S>
+  template <int KW, int S, class MM>
   static inline void interior_fixed(const DwParams& p, const float* xn, const float* zrow, float* yrow,
-                                    int64_t ih0, int64_t ky_lo, int64_t ky_hi, int64_t c0, M m) {
+                                    int64_t ih0, int64_t ky_lo, int64_t ky_hi, int64_t c0, MM m) {
     int64_t ow = p.ow_lo;
-    for (; ow + 8 <= p.ow_hi; ow += 8) block_fixed<8, KW, S>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, ow, c0, m);
+    for (; ow + 8 <= p.ow_hi; ow += 8) block_fixed<8, KW, S, MM>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, ow, c0, m);
     if (ow + 4 <= p.ow_hi) {
-      block_fixed<4, KW, S>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, ow, c0, m);
+      block_fixed<4, KW, S, MM>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, ow, c0, m);
       ow += 4;
     }
-    for (; ow < p.ow_hi; ++ow) block_fixed<1, KW, S>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, ow, c0, m);
+    for (; ow < p.ow_hi; ++ow) block_fixed<1, KW, S, MM>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, ow, c0, m);
   }
 
+  template <class MM>
   static inline void interior_generic(const DwParams& p, const float* xn, const float* zrow, float* yrow,
-                                      int64_t ih0, int64_t ky_lo, int64_t ky_hi, int64_t c0, M m) {
+                                      int64_t ih0, int64_t ky_lo, int64_t ky_hi, int64_t c0, MM m) {
     int64_t ow = p.ow_lo;
-    for (; ow + 8 <= p.ow_hi; ow += 8) block_generic<8>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, ow, c0, m);
+    for (; ow + 8 <= p.ow_hi; ow += 8) block_generic<8, MM>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, ow, c0, m);
     if (ow + 4 <= p.ow_hi) {
-      block_generic<4>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, ow, c0, m);
+      block_generic<4, MM>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, ow, c0, m);
       ow += 4;
     }
-    for (; ow < p.ow_hi; ++ow) block_generic<1>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, ow, c0, m);
+    for (; ow < p.ow_hi; ++ow) block_generic<1, MM>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, ow, c0, m);
+  }
+
+  // One output row for channels [c0, c0 + kWidth): left edge, interior, right edge. MM is A::Full
+  // for whole blocks (plain loads and stores) or A::M for the masked C % kWidth tail.
+  template <class MM>
+  static void channel_block(const DwParams& p, const float* xn, const float* zrow, float* yrow, int64_t ih0,
+                            int64_t ky_lo, int64_t ky_hi, int64_t c0, int mode, MM m) {
+    for (int64_t ow = 0; ow < p.ow_lo; ++ow) pixel(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, ow, c0, m);
+    switch (mode) {
+      case 1: interior_fixed<3, 1>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, c0, m); break;
+      case 2: interior_fixed<3, 2>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, c0, m); break;
+      case 3: interior_fixed<5, 1>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, c0, m); break;
+      case 4: interior_fixed<5, 2>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, c0, m); break;
+      default: interior_generic(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, c0, m); break;
+    }
+    for (int64_t ow = p.ow_hi; ow < p.ow; ++ow) pixel(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, ow, c0, m);
   }
 
   static void rows(const DwParams& p, const float* x, const float* z, float* y, int64_t row_begin, int64_t row_end) {
@@ -158,19 +177,9 @@ struct DwKernel {
       const float* xn = x + n * p.h * p.w * c;
       float* yrow = y + r * p.ow * c;
       const float* zrow = z ? z + r * p.ow * c : nullptr;
-      for (int64_t c0 = 0; c0 < c; c0 += A::kWidth) {
-        const M m = A::mask(std::min<int64_t>(A::kWidth, c - c0));
-        const int64_t lo = std::min(p.ow_lo, p.ow);
-        for (int64_t ow = 0; ow < lo; ++ow) pixel(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, ow, c0, m);
-        switch (mode) {
-          case 1: interior_fixed<3, 1>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, c0, m); break;
-          case 2: interior_fixed<3, 2>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, c0, m); break;
-          case 3: interior_fixed<5, 1>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, c0, m); break;
-          case 4: interior_fixed<5, 2>(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, c0, m); break;
-          default: interior_generic(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, c0, m); break;
-        }
-        for (int64_t ow = std::max(p.ow_hi, lo); ow < p.ow; ++ow) pixel(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, ow, c0, m);
-      }
+      int64_t c0 = 0;
+      for (; c0 + A::kWidth <= c; c0 += A::kWidth) channel_block(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, c0, mode, A::full());
+      if (c0 < c) channel_block(p, xn, zrow, yrow, ih0, ky_lo, ky_hi, c0, mode, A::mask(c - c0));
     }
   }
 };

@@ -13,6 +13,10 @@ struct ScalarOps {
   static constexpr int64_t kWidth = 1;
   static M mask(int64_t n) { return n > 0; }
   static V load(const float* p, M m) { return m ? *p : 0.f; }
+  struct Full {};
+  static Full full() { return {}; }
+  static V load(const float* p, Full) { return *p; }
+  static void store(float* p, V v, Full) { *p = v; }
   static V loadw(const float* p) { return *p; }
   static void store(float* p, V v, M m) {
     if (m) *p = v;
