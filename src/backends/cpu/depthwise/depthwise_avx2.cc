@@ -22,6 +22,7 @@ struct Avx2Ops {
   static void store(float* p, V v, Full) { _mm256_storeu_ps(p, v); }
   static V loadw(const float* p) { return _mm256_loadu_ps(p); }
   static void store(float* p, V v, M m) { _mm256_maskstore_ps(p, m, v); }
+  static void pin(V& v) { asm("" : "+x"(v)); }
   static V set1(float v) { return _mm256_set1_ps(v); }
   static V zero() { return _mm256_setzero_ps(); }
   static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }

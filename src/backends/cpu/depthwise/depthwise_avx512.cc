@@ -18,6 +18,7 @@ struct Avx512Ops {
   static void store(float* p, V v, Full) { _mm512_storeu_ps(p, v); }
   static V loadw(const float* p) { return _mm512_loadu_ps(p); }
   static void store(float* p, V v, M m) { _mm512_mask_storeu_ps(p, m, v); }
+  static void pin(V& v) { asm("" : "+v"(v)); }
   static V set1(float v) { return _mm512_set1_ps(v); }
   static V zero() { return _mm512_setzero_ps(); }
   static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }

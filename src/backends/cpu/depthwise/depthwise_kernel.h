@@ -2,7 +2,8 @@
 // instantiated in depthwise_<isa>.cc, each compiled for its ISA. A provides:
 //   V, M (lane mask), Full (tag: all lanes), kWidth, mask(n), full(), load(p, m) / store(p, v, m)
 //   for both M (never touches lanes >= n) and Full, loadw(p) (full width: packed weights are padded), set1, zero, fma(a, b, c) = a*b + c,
-//   add, mul, max, min, select_neg(x, a, b) = x < 0 ? a : b.
+//   add, mul, max, min, select_neg(x, a, b) = x < 0 ? a : b, pin(v) (an empty asm that keeps v in a
+//   register).
 // Included only by those files: everything here has internal linkage per translation unit.
 #pragma once
 
@@ -104,9 +105,13 @@ struct DwKernel {
       V wv[KW];
 #pragma GCC unroll 8
       for (int kx = 0; kx < KW; ++kx) wv[kx] = A::loadw(wr + kx * p.cp);
+      const float* xp = xr;
 #pragma GCC unroll 64
-      for (int j = 0; j < kCols; ++j) {
-        const V xv = A::load(xr + j * c, m);
+      for (int j = 0; j < kCols; ++j, xp += c) {
+        // In a register once, used by every tap that reads it: without the pin GCC folds the load
+        // into each FMA, doubling the load traffic this scheme exists to save.
+        V xv = A::load(xp, m);
+        A::pin(xv);
 #pragma GCC unroll 8
         for (int kx = 0; kx < KW; ++kx) {
           const int d = j - kx;

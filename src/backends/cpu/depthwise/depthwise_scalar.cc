@@ -21,6 +21,7 @@ struct ScalarOps {
   static void store(float* p, V v, M m) {
     if (m) *p = v;
   }
+  static void pin(V&) {}
   static V set1(float v) { return v; }
   static V zero() { return 0.f; }
   static V fma(V a, V b, V c) { return a * b + c; }
