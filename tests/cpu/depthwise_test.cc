@@ -151,6 +151,14 @@ TEST(CpuDepthwise, BatchAndMobileNetShapes) {
   EXPECT_TRUE(check(k));
 }
 
+TEST(CpuDepthwise, EmptyBatchAndSinglePixel) {
+  DwCase k;
+  k.n = 0, k.c = 17;
+  EXPECT_TRUE(check(k));
+  k.n = 1, k.h = 1, k.w = 1, k.kh = k.kw = 5, k.pads = {2, 2, 2, 2}, k.sum = true;
+  EXPECT_TRUE(check(k));
+}
+
 TEST(CpuDepthwise, DeclinesNonDepthwise) {
   // group 1 with several channels: not ours (and, until oneDNN takes it, the reference runs it).
   CpuCheck c("FusedConv", 1, 1, "kiln");
