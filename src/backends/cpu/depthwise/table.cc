@@ -1,13 +1,14 @@
 // Rows of the CPU backend's depthwise_kernels table (backends/cpu/backend.h).
 #include "backends/cpu/backend.h"
+#include "backends/cpu/depthwise/depthwise_conv.h"
 
 namespace kiln::cpu {
 
 std::span<const PreparedKernelEntry> depthwise_kernels() {
   static const PreparedKernelEntry kKernels[] = {
-      {"", "", nullptr},  // placeholder row; real rows replace it
+      {"kiln", "FusedConv", prepare_depthwise_conv},  // channels-last depthwise only; declines the rest
   };
-  return std::span<const PreparedKernelEntry>(kKernels).subspan(1);
+  return kKernels;
 }
 
 }  // namespace kiln::cpu
