@@ -146,8 +146,8 @@ Expected<std::unique_ptr<OpKernel>> prepare_binary(const PrepareContext& pctx) {
   else if (node.op_type == "Min") op = BinOp::kMin;
   else if (node.op_type == "PRelu") op = BinOp::kPRelu;
   else return std::unique_ptr<OpKernel>();
-  // Before opset 7 (8 for Max/Min, 9 for PRelu) broadcasting followed other rules.
-  const int min_opset = op == BinOp::kMax || op == BinOp::kMin ? 8 : op == BinOp::kPRelu ? 9 : 7;
+  // Before opset 7 (8 for Max/Min) broadcasting followed other rules.
+  const int min_opset = op == BinOp::kMax || op == BinOp::kMin ? 8 : 7;
   if (node.opset < min_opset || node.inputs.size() != 2 || !node.inputs[0] || !node.inputs[1]) {
     return std::unique_ptr<OpKernel>();
   }

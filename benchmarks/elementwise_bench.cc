@@ -1,0 +1,102 @@
+// Element-wise kernels: one-node models run through a Session on the CPU backend and on the
+// reference backend, 1 and 2 threads; prints the median of repeated runs per case.
+//
+//   build/benchmarks/elementwise_bench [iterations=200]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "runtime/session.h"
+
+using namespace kiln;
+
+namespace {
+
+struct Case {
+  const char* name;
+  std::string op;
+  std::vector<Shape> inputs;
+};
+
+Tensor random(const Shape& shape, uint64_t seed) {
+  Tensor t(DType::kFloat32, shape);
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> u(-3, 3);
+  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = u(rng);
+  return t;
+}
+
+// Median microseconds per run of `op` on `inputs`.
+double time_case(const Case& c, Backend backend, int threads, int iterations) {
+  auto model = std::make_shared<ir::Model>();
+  model->path = c.name;
+  model->opsets[""] = 17;
+  model->graph = std::make_shared<ir::Graph>();
+  ir::Graph& g = *model->graph;
+  std::vector<ir::Value*> ins;
+  std::vector<NamedValue> feeds;
+  for (size_t i = 0; i < c.inputs.size(); ++i) {
+    ir::Value* v = g.get_or_create("in" + std::to_string(i));
+    v->type = ir::TypeInfo::tensor_of(DType::kFloat32, c.inputs[i]);
+    v->is_graph_input = true;
+    g.inputs.push_back(v);
+    feeds.push_back({v->name, Value(random(c.inputs[i], i + 1))});
+    ins.push_back(v);
+  }
+  ir::Value* out = g.get_or_create("out");
+  g.outputs.push_back(out);
+  g.add_node(c.op, "", 17, ins, {out}, c.op);
+  if (!g.finalize().is_ok()) return -1;
+  SessionOptions o;
+  o.backend = backend;
+  o.optimize = false;
+  o.threads = threads;
+  auto session = Session::create(model, o);
+  if (!session) return -1;
+  std::vector<double> us;
+  for (int i = 0; i < iterations + 5; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = (*session)->run(feeds);
+    auto t1 = std::chrono::steady_clock::now();
+    if (!r) return -1;
+    if (i >= 5) us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+  }
+  std::nth_element(us.begin(), us.begin() + us.size() / 2, us.end());
+  return us[us.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int iterations = argc > 1 ? std::atoi(argv[1]) : 200;
+  const Case cases[] = {
+      {"Add 1x64x160x160", "Add", {{1, 64, 160, 160}, {1, 64, 160, 160}}},
+      {"Mul 1x64x160x160", "Mul", {{1, 64, 160, 160}, {1, 64, 160, 160}}},
+      {"HardSwish 1x64x160x160", "HardSwish", {{1, 64, 160, 160}}},
+      {"Sigmoid 1x64x160x160", "Sigmoid", {{1, 64, 160, 160}}},
+      {"Add 1x480x20x20", "Add", {{1, 480, 20, 20}, {1, 480, 20, 20}}},
+      {"Mul 1x480x20x20", "Mul", {{1, 480, 20, 20}, {1, 480, 20, 20}}},
+      {"HardSwish 1x480x20x20", "HardSwish", {{1, 480, 20, 20}}},
+      {"Mul 1x480x20x20 * 1x480x1x1", "Mul", {{1, 480, 20, 20}, {1, 480, 1, 1}}},
+      {"Mul 1x20x20x480 * 1x1x1x480", "Mul", {{1, 20, 20, 480}, {1, 1, 1, 480}}},
+      {"Add 1x128x768 + 768", "Add", {{1, 128, 768}, {768}}},
+      {"Erf 1x128x3072", "Erf", {{1, 128, 3072}}},
+      {"Tanh 1x128x3072", "Tanh", {{1, 128, 3072}}},
+  };
+  std::printf("%-32s %12s %12s %12s %12s %8s %8s\n", "case (median us)", "ref 1t", "cpu 1t", "ref 2t", "cpu 2t",
+              "x 1t", "x 2t");
+  for (const Case& c : cases) {
+    const int ref_iters = std::max(5, iterations / 10);  // the reference is slow
+    const double r1 = time_case(c, Backend::kReference, 1, ref_iters);
+    const double c1 = time_case(c, Backend::kCpu, 1, iterations);
+    const double r2 = time_case(c, Backend::kReference, 2, ref_iters);
+    const double c2 = time_case(c, Backend::kCpu, 2, iterations);
+    std::printf("%-32s %12.1f %12.1f %12.1f %12.1f %8.1f %8.1f\n", c.name, r1, c1, r2, c2, r1 / c1, r2 / c2);
+  }
+  return 0;
+}
