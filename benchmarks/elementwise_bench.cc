@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "backends/cpu/elementwise/kernels.h"
+#include "core/cpu_features.h"
 #include "runtime/session.h"
 
 using namespace kiln;
@@ -70,6 +72,38 @@ double time_case(const Case& c, Backend backend, int threads, int iterations) {
   return us[us.size() / 2];
 }
 
+// Median microseconds of f() over `iterations` calls.
+template <typename F>
+double median_us(int iterations, F f) {
+  std::vector<double> us;
+  for (int i = 0; i < iterations; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    f();
+    auto t1 = std::chrono::steady_clock::now();
+    us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+  }
+  std::nth_element(us.begin(), us.begin() + us.size() / 2, us.end());
+  return us[us.size() / 2];
+}
+
+// The row kernels alone (one thread, warm buffers, no session): what the executor adds on top.
+void raw_kernels(int iterations) {
+  namespace ew = kiln::cpu::elementwise;
+  const ew::KernelTable& k = ew::kernel_table(cpu_isa());
+  std::printf("\nrow kernels alone, %s, 1 thread, warm buffers (median us)\n", isa_name(cpu_isa()));
+  for (int64_t n : {int64_t{64} * 160 * 160, int64_t{480} * 20 * 20}) {
+    Tensor a = random({n}, 1), b = random({n}, 2), y(DType::kFloat32, {n});
+    const float *pa = a.data<float>(), *pb = b.data<float>();
+    float* py = y.data<float>();
+    const double add = median_us(iterations, [&] { k.binary_f32(ew::BinOp::kAdd, ew::Bcast::kVV, pa, pb, py, n); });
+    const double hs = median_us(iterations, [&] { k.unary_f32(ew::UnOp::kHardSwish, {}, pa, py, n); });
+    const double sg = median_us(iterations, [&] { k.unary_f32(ew::UnOp::kSigmoid, {}, pa, py, n); });
+    const double ef = median_us(iterations, [&] { k.unary_f32(ew::UnOp::kErf, {}, pa, py, n); });
+    std::printf("n=%-9lld Add %8.1f  HardSwish %8.1f  Sigmoid %8.1f  Erf %8.1f\n", static_cast<long long>(n), add, hs,
+                sg, ef);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -98,5 +132,6 @@ int main(int argc, char** argv) {
     const double c2 = time_case(c, Backend::kCpu, 2, iterations);
     std::printf("%-32s %12.1f %12.1f %12.1f %12.1f %8.1f %8.1f\n", c.name, r1, c1, r2, c2, r1 / c1, r2 / c2);
   }
+  raw_kernels(iterations);
   return 0;
 }
