@@ -272,6 +272,36 @@ TEST(CpuElementwise, Where) {
   }
 }
 
+TEST(CpuElementwise, CompareAndLogic) {
+  const std::vector<ShapePair> cases = {{{}, {}},         {{13}, {13}},         {{2, 3, 5, 7}, {2, 3, 5, 7}},
+                                        {{4, 1, 7}, {3, 7}}, {{2, 3, 5, 7}, {}}, {{1, 0, 4}, {4}},
+                                        {{1, 64, 40, 40}, {64, 1, 1}}};
+  for (const char* op : {"Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual"}) {
+    for (DType t : {DType::kFloat32, DType::kInt32, DType::kInt64}) {
+      for (const auto& [sa, sb] : cases) {
+        CpuCheck c(op, 16);
+        // Few distinct values, so that equality happens; floats include NaN and infinities.
+        c.input(t == DType::kFloat32 ? values(sa, 32, -2, 2) : random_tensor(sa, 32, t, -3, 3));
+        c.input(t == DType::kFloat32 ? values(sb, 33, -2, 2) : random_tensor(sb, 33, t, -3, 3));
+        EXPECT_TRUE(c.check());
+      }
+    }
+  }
+  for (const char* op : {"And", "Or", "Xor", "Equal"}) {
+    for (const auto& [sa, sb] : cases) {
+      CpuCheck c(op, 16);
+      c.input(random_tensor(sa, 34, DType::kBool));
+      c.input(random_tensor(sb, 35, DType::kBool));
+      EXPECT_TRUE(c.check());
+    }
+  }
+  for (const Shape& s : {Shape{}, Shape{13}, Shape{1, 0, 4}, Shape{1, 64, 40, 40}}) {
+    CpuCheck c("Not", 1);
+    c.input(random_tensor(s, 36, DType::kBool));
+    EXPECT_TRUE(c.check());
+  }
+}
+
 // ---- Each SIMD level's row kernels, called directly ----
 
 std::vector<Isa> available_isas() {

@@ -14,6 +14,8 @@ Expected<std::unique_ptr<OpKernel>> prepare_clip(const PrepareContext& pctx);
 // cast_where.cc
 Expected<std::unique_ptr<OpKernel>> prepare_cast(const PrepareContext& pctx);
 Expected<std::unique_ptr<OpKernel>> prepare_where(const PrepareContext& pctx);
+// compare.cc: Equal, Less, LessOrEqual, Greater, GreaterOrEqual, And, Or, Xor, Not.
+Expected<std::unique_ptr<OpKernel>> prepare_compare(const PrepareContext& pctx);
 
 // Runs the node on its reference kernel: for run-time inputs outside what a prepared kernel
 // handles (a dtype or rank the static types did not promise, shapes that do not broadcast), so

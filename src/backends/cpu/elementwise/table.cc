@@ -36,6 +36,15 @@ std::span<const PreparedKernelEntry> elementwise_kernels() {
       {"", "Clip", prepare_clip},
       {"", "Cast", prepare_cast},
       {"", "Where", prepare_where},
+      {"", "Equal", prepare_compare},
+      {"", "Less", prepare_compare},
+      {"", "LessOrEqual", prepare_compare},
+      {"", "Greater", prepare_compare},
+      {"", "GreaterOrEqual", prepare_compare},
+      {"", "And", prepare_compare},
+      {"", "Or", prepare_compare},
+      {"", "Xor", prepare_compare},
+      {"", "Not", prepare_compare},
   };
   return kKernels;
 }
