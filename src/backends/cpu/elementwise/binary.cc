@@ -31,12 +31,21 @@ Bcast mode_of(const bool repeat[2]) {
 
 // Output shape of a and b broadcast (nullptr if they do not broadcast); points at an input's
 // shape when it is one, so the common cases do not build a new Shape.
+// True when s broadcasts to t unchanged (each of s's dims, right-aligned, is t's or 1).
+bool broadcasts_to(const Shape& s, const Shape& t) {
+  if (s.size() > t.size()) return false;
+  const size_t pad = t.size() - s.size();
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != t[pad + i] && s[i] != 1) return false;
+  }
+  return true;
+}
+
 const Shape* output_shape(const Shape& a, const Shape& b, Shape& storage) {
-  if (a == b) return &a;
+  if (broadcasts_to(b, a)) return &a;
+  if (broadcasts_to(a, b)) return &b;
   auto s = broadcast_shapes(a, b);
   if (!s) return nullptr;
-  if (*s == a) return &a;
-  if (*s == b) return &b;
   storage = std::move(*s);
   return &storage;
 }
