@@ -9,9 +9,16 @@ namespace kiln {
 
 std::span<const Pass> optimization_passes() {
   static const Pass kPasses[] = {
-      {"", nullptr},  // placeholder; rows are added as passes land
+      {"remove_identity", remove_identity},
+      {"fold_constants", fold_constants},
+      {"eliminate_dead_code", eliminate_dead_code},
+      {"fuse_batchnorm", fuse_batchnorm},
+      {"fuse_activation_patterns", fuse_activation_patterns},
+      {"fuse_matmul_add", fuse_matmul_add},
+      // <- lead: fuse_conv and the layout pass go here (between fuse_matmul_add and simplify_transposes)
+      {"simplify_transposes", simplify_transposes},
   };
-  return std::span<const Pass>(kPasses).subspan(1);
+  return kPasses;
 }
 
 Status run_pass(ir::Graph& graph, const Pass& pass) {
