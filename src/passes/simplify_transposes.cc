@@ -56,7 +56,12 @@ bool try_transpose_pair(ir::Node& t2, Rewrite& rw) {
   if (p1.empty() || p1.size() != p2.size()) return false;
   std::vector<int64_t> p = compose(p1, p2);
   if (passes::is_identity_perm(p)) {
-    if (!passes::bypass(rw, t2, t2.outputs[0], t1->inputs[0])) return false;
+    if (!passes::bypass(rw, t2, t2.outputs[0], t1->inputs[0])) {
+      // Both ends are pinned by name (graph input to graph output): a copy is all that is left.
+      t2.op_type = "Identity";
+      t2.attrs.clear();
+      t2.inputs[0] = t1->inputs[0];
+    }
     rw.remove(t1);
     return true;
   }
@@ -100,7 +105,7 @@ bool try_transpose_to_reshape(ir::Node& t, Rewrite& rw) {
   Shape ys = y->type.concrete();
   ir::Value* shape = passes::add_constant(rw.graph, t.name.empty() ? "reshape_shape" : t.name + "_shape",
                                           Tensor::from_vector<int64_t>(ys, {static_cast<int64_t>(ys.size())}));
-  rw.graph.add_node("Reshape", "", std::max(t.opset, 14), {t.inputs[0], shape}, {t.outputs[0]}, t.name);
+  rw.graph.add_node("Reshape", "", std::max(t.opset, 5), {t.inputs[0], shape}, {t.outputs[0]}, t.name);
   rw.remove(&t);
   return true;
 }
