@@ -53,7 +53,7 @@ ir::Value* relu6_of_x_plus_3(const Rewrite& rw, const ir::Value* v, std::vector<
   ir::Node* clip = producer_if(rw, v, "Clip");
   if (!clip || !internal(rw, v)) return nullptr;
   auto act = passes::activation_of(*clip);
-  if (!act || !passes::near(act->alpha, 0) || !passes::near(act->beta, 6) || act->alpha != 0) return nullptr;
+  if (!act || act->alpha != 0 || !passes::near(act->beta, 6)) return nullptr;
   ir::Node* add = producer_if(rw, clip->inputs[0], "Add");
   if (!add || !internal(rw, clip->inputs[0])) return nullptr;
   ir::Value* x = with_scalar(add, "Add", 3, true);

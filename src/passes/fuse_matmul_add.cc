@@ -41,9 +41,7 @@ Expected<bool> fuse_matmul_add(ir::Graph& graph) {
         if (!mm || !fusible_matmul(*mm) || !passes::sole_use(g, mm->outputs[0])) continue;
         ir::Value* bias = n.inputs[1 - side];
         if (bias == mm->outputs[0] || !last_axis_bias(bias, mm->inputs[0], *passes::known(mm->inputs[1]))) continue;
-        ir::Node* f = g.add_node("FusedMatMul", std::string(kKilnDomain), 1, {mm->inputs[0], mm->inputs[1], bias},
-                                 {n.outputs[0]}, mm->name);
-        (void)f;
+        g.add_node("FusedMatMul", std::string(kKilnDomain), 1, {mm->inputs[0], mm->inputs[1], bias}, {n.outputs[0]}, mm->name);
         rw.remove(mm);
         rw.remove(&n);
         return true;
