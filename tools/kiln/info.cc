@@ -56,7 +56,7 @@ Status parse_shape(const std::string& spec, std::map<std::string, Shape>& shapes
   return Status::ok();
 }
 
-int print_optimized(const std::string& path, const std::vector<std::string>& shape_specs) {
+int print_optimized(const std::string& path, const std::vector<std::string>& shape_specs, bool print_graph_text) {
   SessionOptions options;
   for (const std::string& spec : shape_specs) {
     if (Status s = parse_shape(spec, options.input_shapes); !s.is_ok()) {
@@ -77,6 +77,7 @@ int print_optimized(const std::string& path, const std::vector<std::string>& sha
   }
   fmt::print("\nafter the graph passes (backend cpu):\n");
   print_histogram(*m->graph);
+  if (print_graph_text) fmt::print("\n{}", ir::print_graph(*m->graph));
   return 0;
 }
 
@@ -142,12 +143,12 @@ void add_info_command(CLI::App& app, int& exit_code) {
   auto optimized = std::make_shared<bool>(false);
   auto shapes = std::make_shared<std::vector<std::string>>();
   cmd->add_option("model", *path, "Model file (.onnx)")->required();
-  cmd->add_flag("--graph", *graph, "Also print the IR as text");
+  cmd->add_flag("--graph", *graph, "Also print the IR as text (with --optimized: also after the passes)");
   cmd->add_flag("--optimized", *optimized, "Also print the op histogram after the graph passes");
   cmd->add_option("--shapes", *shapes, "With --optimized: fix an input's shape, NAME:1x3x224x224 (repeatable)");
   cmd->callback([&exit_code, path, graph, optimized, shapes] {
     exit_code = run_info(*path, *graph);
-    if (exit_code == 0 && *optimized) exit_code = print_optimized(*path, *shapes);
+    if (exit_code == 0 && *optimized) exit_code = print_optimized(*path, *shapes, *graph);
   });
 }
 
