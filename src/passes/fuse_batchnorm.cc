@@ -19,10 +19,9 @@ struct ChannelAffine {
   std::vector<double> scale, shift;
 };
 
-std::vector<double> to_doubles(const Tensor& t) {
-  std::vector<double> v(static_cast<size_t>(t.numel()));
-  for (int64_t i = 0; i < t.numel(); ++i) v[static_cast<size_t>(i)] = t.as_double(i);
-  return v;
+std::vector<double> to_doubles(const Tensor& t) {  // t is float32 (checked by the callers)
+  const float* p = t.data<float>();
+  return std::vector<double>(p, p + t.numel());
 }
 
 Tensor to_float(const std::vector<double>& v, Shape shape) {
@@ -102,20 +101,25 @@ void fold_into(ir::Graph& g, passes::Rewrite& rw, ir::Node& p, const ChannelAffi
     double beta = p.op_type == "Gemm" ? p.attr_float("beta", 1.0f) : 1.0;
     for (int64_t c = 0; c < channels; ++c) bias[static_cast<size_t>(c)] = beta * b[static_cast<size_t>(c)];
   }
-  // Channel of each weight element.
-  auto channel_of = [&](int64_t i) -> int64_t {
-    if (p.op_type == "Conv") return i / (w.numel() / w.dim(0));
-    if (p.op_type == "ConvTranspose") {
-      // [C, M/g, k...]: input channel ci belongs to group ci / (C/g); output channel g*(M/g) + j.
-      int64_t inner = w.numel() / (w.dim(0) * w.dim(1));
-      int64_t ci = i / (w.dim(1) * inner), j = (i / inner) % w.dim(1);
-      int64_t group = p.attr_int("group", 1);
-      return (ci / (w.dim(0) / group)) * w.dim(1) + j;
+  // Scale each weight by its output channel's factor (plain loops: weights can be millions).
+  const int64_t total = w.numel();
+  auto scale_rows = [&](int64_t rows, int64_t row_size, auto channel_of_row) {
+    for (int64_t r = 0; r < rows; ++r) {
+      double f = a.scale[static_cast<size_t>(channel_of_row(r))];
+      for (int64_t i = r * row_size; i < (r + 1) * row_size; ++i) wd[static_cast<size_t>(i)] *= f;
     }
-    if (p.op_type == "Gemm" && p.attr_int("transB", 0)) return i / w.dim(1);
-    return i % w.dim(1);  // Gemm [K, N], MatMul [K, N]
   };
-  for (int64_t i = 0; i < w.numel(); ++i) wd[static_cast<size_t>(i)] *= a.scale[static_cast<size_t>(channel_of(i))];
+  if (p.op_type == "Conv" || (p.op_type == "Gemm" && p.attr_int("transB", 0))) {
+    scale_rows(w.dim(0), total / w.dim(0), [](int64_t r) { return r; });
+  } else if (p.op_type == "ConvTranspose") {
+    // [C, M/g, k...]: row (ci, j) belongs to group ci / (C/g), output channel g*(M/g) + j.
+    const int64_t per_group_in = w.dim(0) / p.attr_int("group", 1), m_per_group = w.dim(1);
+    scale_rows(w.dim(0) * w.dim(1), total / (w.dim(0) * w.dim(1)),
+               [&](int64_t r) { return (r / m_per_group / per_group_in) * m_per_group + r % m_per_group; });
+  } else {  // Gemm / MatMul weights [K, N]: channel = column
+    const int64_t n = w.dim(1);
+    for (int64_t i = 0; i < total; ++i) wd[static_cast<size_t>(i)] *= a.scale[static_cast<size_t>(i % n)];
+  }
   for (int64_t c = 0; c < channels; ++c) {
     size_t k = static_cast<size_t>(c);
     bias[k] = bias[k] * a.scale[k] + a.shift[k];
