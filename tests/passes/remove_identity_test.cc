@@ -67,3 +67,44 @@ TEST(RemoveIdentity, DropoutWithUsedMaskStays) {
 
 }  // namespace
 }  // namespace kiln
+
+namespace kiln {
+namespace {
+
+// A subgraph reads `v` by name: the Identity that produces it must stay (and nothing may fold it).
+TEST(RemoveIdentity, ValueReadBySubgraphKeepsItsProducer) {
+  test_util::PassCheck c([](test_util::GraphBuilder& b) {
+    ir::Value* x = b.input("x", {5});
+    ir::Value* cond = b.g->get_or_create("cond");
+    cond->type = ir::TypeInfo::tensor_of(DType::kBool, {});
+    cond->is_graph_input = true;
+    b.g->inputs.push_back(cond);
+    b.feeds.push_back({"cond", Value(Tensor::scalar<bool>(true))});
+    ir::Value* v = b.op("Identity", {x});
+    auto branch = [&](const char* op) {
+      auto sub = std::make_shared<ir::Graph>();
+      sub->name = op;
+      ir::Value* in = sub->get_or_create(v->name);
+      ir::Value* out = sub->get_or_create(std::string(op) + "_out");
+      sub->add_node(op, "", 17, {in}, {out});
+      sub->outputs.push_back(out);
+      EXPECT_TRUE(sub->finalize().is_ok());
+      ir::Attribute a;
+      a.kind = ir::Attribute::Kind::kGraph;
+      a.g = sub;
+      return a;
+    };
+    ir::Node* n = b.node("If", {cond});
+    n->attrs["then_branch"] = branch("Relu");
+    n->attrs["else_branch"] = branch("Neg");
+    b.output(n->outputs[0]);
+  });
+  ASSERT_TRUE(c.apply(remove_identity));
+  EXPECT_EQ(c.ops(), (std::vector<std::string>{"Identity", "If"}));
+  EXPECT_TRUE(c.numeric());
+  ASSERT_TRUE(c.apply(fold_constants));
+  EXPECT_FALSE(c.changed);
+}
+
+}  // namespace
+}  // namespace kiln
