@@ -5,9 +5,16 @@
 
 namespace kiln {
 
+Expected<bool> remove_identity(ir::Graph& graph);
+Expected<bool> fold_constants(ir::Graph& graph);
+Expected<bool> eliminate_dead_code(ir::Graph& graph);
+Expected<bool> fuse_batchnorm(ir::Graph& graph);
+Expected<bool> fuse_activation_patterns(ir::Graph& graph);
+Expected<bool> fuse_matmul_add(ir::Graph& graph);
 // fuse_conv.cc: Conv (+ residual Add) (+ activation) -> kiln.FusedConv.
 Expected<bool> fuse_conv(ir::Graph& graph);
 // layout_channels_last.cc: spatial ops and the element-wise ops between them run channels-last.
 Expected<bool> layout_channels_last(ir::Graph& graph);
+Expected<bool> simplify_transposes(ir::Graph& graph);
 
 }  // namespace kiln

@@ -9,8 +9,16 @@ namespace kiln {
 
 std::span<const Pass> optimization_passes() {
   static const Pass kPasses[] = {
+      {"remove_identity", remove_identity},
+      {"fold_constants", fold_constants},
+      {"eliminate_dead_code", eliminate_dead_code},
+      {"fuse_batchnorm", fuse_batchnorm},
+      {"fuse_activation_patterns", fuse_activation_patterns},
+      {"fuse_matmul_add", fuse_matmul_add},
       {"fuse_conv", fuse_conv},
       {"layout_channels_last", layout_channels_last},
+      {"simplify_transposes", simplify_transposes},
+      {"eliminate_dead_code", eliminate_dead_code},
   };
   return kPasses;
 }

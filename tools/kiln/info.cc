@@ -1,4 +1,7 @@
-// `kiln info MODEL [--graph]`: inputs/outputs, op histogram, parameters, unsupported ops.
+// `kiln info MODEL [--graph] [--optimized [--shapes NAME:1x3x224x224]...]`: inputs/outputs, op
+// histogram, parameters, unsupported ops; --optimized adds the op histogram after the CPU
+// backend's graph passes (inputs fixed to --shapes first, as `kiln run` does).
+#include <cstdlib>
 #include <map>
 
 #include "commands.h"
@@ -19,6 +22,63 @@ void count_ops(const ir::Graph& g, std::map<std::string, int>& hist) {
       for (const auto& sub : attr.graphs) count_ops(*sub, hist);
     }
   }
+}
+
+void print_histogram(const ir::Graph& g) {
+  std::map<std::string, int> hist;
+  count_ops(g, hist);
+  std::vector<std::pair<std::string, int>> sorted(hist.begin(), hist.end());
+  std::stable_sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.second > b.second; });
+  int total = 0;
+  for (auto& [op, n] : sorted) total += n;
+  fmt::print("ops ({} nodes):\n", total);
+  for (auto& [op, n] : sorted) fmt::print("  {:<28} {}\n", op, n);
+}
+
+// "x:1x3x640x640" -> ("x", {1, 3, 640, 640})
+Status parse_shape(const std::string& spec, std::map<std::string, Shape>& shapes) {
+  size_t colon = spec.rfind(':');
+  if (colon == std::string::npos) return invalid_argument("--shapes '{}' must be NAME:1x3x224x224", spec);
+  Shape dims;
+  std::string rest = spec.substr(colon + 1);
+  size_t pos = 0;
+  while (pos <= rest.size()) {
+    size_t x = rest.find('x', pos);
+    std::string part = rest.substr(pos, x == std::string::npos ? std::string::npos : x - pos);
+    char* end = nullptr;
+    long long v = std::strtoll(part.c_str(), &end, 10);
+    if (part.empty() || *end != '\0' || v < 0) return invalid_argument("--shapes '{}': '{}' is not a dimension", spec, part);
+    dims.push_back(v);
+    if (x == std::string::npos) break;
+    pos = x + 1;
+  }
+  shapes[spec.substr(0, colon)] = dims;
+  return Status::ok();
+}
+
+int print_optimized(const std::string& path, const std::vector<std::string>& shape_specs, bool print_graph_text) {
+  SessionOptions options;
+  for (const std::string& spec : shape_specs) {
+    if (Status s = parse_shape(spec, options.input_shapes); !s.is_ok()) {
+      fmt::print(stderr, "error: {}\n", s.message());
+      return 1;
+    }
+  }
+  auto model = onnx_frontend::load_model(path);
+  if (!model) {
+    fmt::print(stderr, "error: {}\n", model.status().message());
+    return 1;
+  }
+  std::shared_ptr<ir::Model> m = std::move(*model);
+  auto session = Session::create(m, options);
+  if (!session) {
+    fmt::print(stderr, "error: {}\n", session.status().message());
+    return 1;
+  }
+  fmt::print("\nafter the graph passes (backend cpu):\n");
+  print_histogram(*m->graph);
+  if (print_graph_text) fmt::print("\n{}", ir::print_graph(*m->graph));
+  return 0;
 }
 
 int run_info(const std::string& path, bool print_graph_text) {
@@ -80,9 +140,16 @@ void add_info_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("info", "Print a model's inputs, outputs, ops and parameters");
   auto path = std::make_shared<std::string>();
   auto graph = std::make_shared<bool>(false);
+  auto optimized = std::make_shared<bool>(false);
+  auto shapes = std::make_shared<std::vector<std::string>>();
   cmd->add_option("model", *path, "Model file (.onnx)")->required();
-  cmd->add_flag("--graph", *graph, "Also print the IR as text");
-  cmd->callback([&exit_code, path, graph] { exit_code = run_info(*path, *graph); });
+  cmd->add_flag("--graph", *graph, "Also print the IR as text (with --optimized: also after the passes)");
+  cmd->add_flag("--optimized", *optimized, "Also print the op histogram after the graph passes");
+  cmd->add_option("--shapes", *shapes, "With --optimized: fix an input's shape, NAME:1x3x224x224 (repeatable)");
+  cmd->callback([&exit_code, path, graph, optimized, shapes] {
+    exit_code = run_info(*path, *graph);
+    if (exit_code == 0 && *optimized) exit_code = print_optimized(*path, *shapes, *graph);
+  });
 }
 
 }  // namespace kiln::tools
