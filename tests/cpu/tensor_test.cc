@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "backends/cpu/tensor/reduce_rows.h"
 #include "backends/cpu/tensor/transpose.h"
 #include "core/cpu_features.h"
 #include "cpu/cpu_check.h"
@@ -430,6 +431,45 @@ TEST(CpuTensor, ArgMaxArgMin) {
           EXPECT_TRUE(c.check());
         }
       }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kiln
+
+namespace kiln {
+namespace {
+
+TEST(CpuTensor, ReduceRowVariantsAgree) {
+  // The AVX2 row reduction against the portable one, NaN propagation included.
+  if (cpu_isa() < Isa::kAvx2) GTEST_SKIP() << "no AVX2";
+  using cpu::tensor::RowOp;
+  for (int64_t n : {0, 1, 7, 8, 31, 32, 33, 127}) {
+    Tensor t = random_tensor({n + 1}, static_cast<uint64_t>(n) + 50);
+    const float* p = t.data<float>();
+    for (RowOp op : {RowOp::kSum, RowOp::kMax, RowOp::kMin}) {
+      const float a = cpu::tensor::reduce_row_f32_scalar(op, p, n), b = cpu::tensor::reduce_row_f32_avx2(op, p, n);
+      EXPECT_TRUE(a == b || std::fabs(a - b) <= 1e-4f) << n << " op " << static_cast<int>(op) << ": " << a << " vs " << b;
+    }
+    if (n == 0) continue;
+    t.data<float>()[n / 2] = std::nanf("");
+    for (RowOp op : {RowOp::kMax, RowOp::kMin}) {
+      EXPECT_TRUE(std::isnan(cpu::tensor::reduce_row_f32_avx2(op, p, n))) << n;
+      EXPECT_TRUE(std::isnan(cpu::tensor::reduce_row_f32_scalar(op, p, n))) << n;
+    }
+  }
+}
+
+TEST(CpuTensor, ReduceMaxPropagatesNaN) {
+  Tensor x = random_tensor({3, 37}, 60);
+  x.data<float>()[40] = std::nanf("");
+  for (const char* op : {"ReduceMax", "ReduceMin"}) {
+    for (int64_t axis : {0, 1}) {
+      CpuCheck c(op, 13);
+      c.input(x);
+      c.attr_ints("axes", {axis});
+      EXPECT_TRUE(c.check());
     }
   }
 }

@@ -11,7 +11,9 @@
 #include <type_traits>
 
 #include "backends/cpu/tensor/tensor_ops.h"
+#include "backends/cpu/tensor/reduce_rows.h"
 #include "backends/cpu/tensor/tensor_util.h"
+#include "core/cpu_features.h"
 #include "backends/reference/reduction/reduction_kernels.h"
 #include "core/parallel.h"
 
@@ -66,6 +68,16 @@ T reduce_contiguous(const T* p, int64_t n) {
   return acc[0];
 }
 
+// One row: the ISA variant for float32, the portable loop otherwise.
+template <Kind K, typename T>
+T row_reduce(const T* p, int64_t n) {
+  if constexpr (std::is_same_v<T, float>) {
+    return reduce_row_f32(K == Kind::kMax ? RowOp::kMax : K == Kind::kMin ? RowOp::kMin : RowOp::kSum, p, n);
+  } else {
+    return reduce_contiguous<K>(p, n);
+  }
+}
+
 template <Kind K, typename T>
 T finish(T a, int64_t count) {
   if constexpr (K == Kind::kMean) return static_cast<T>(a / static_cast<T>(count));
@@ -108,7 +120,7 @@ void reduce_rows(KernelContext& ctx, const T* x, T* y, int64_t outer, int64_t n)
     parallel_for(threads, [&](int64_t t0, int64_t t1) {
       for (int64_t t = t0; t < t1; ++t) {
         const int64_t b = n * t / threads, e = n * (t + 1) / threads;
-        partial[t] = reduce_contiguous<K>(x + b, e - b);
+        partial[t] = row_reduce<K>(x + b, e - b);
       }
     });
     T acc = init_value<T>(K);
@@ -119,7 +131,7 @@ void reduce_rows(KernelContext& ctx, const T* x, T* y, int64_t outer, int64_t n)
   parallel_for(
       outer,
       [&](int64_t o0, int64_t o1) {
-        for (int64_t o = o0; o < o1; ++o) y[o] = finish<K>(reduce_contiguous<K>(x + o * n, n), n);
+        for (int64_t o = o0; o < o1; ++o) y[o] = finish<K>(row_reduce<K>(x + o * n, n), n);
       },
       std::max<int64_t>(1, kParallelBytes / std::max<int64_t>(1, n * static_cast<int64_t>(sizeof(T)))));
 }
@@ -276,6 +288,20 @@ Prepared prepare_with(const PrepareContext& pctx, KernelFn fn, bool int64_ok) {
 }
 
 }  // namespace
+
+float reduce_row_f32_scalar(RowOp op, const float* p, int64_t n) {
+  switch (op) {
+    case RowOp::kSum: return reduce_contiguous<Kind::kSum>(p, n);
+    case RowOp::kMax: return reduce_contiguous<Kind::kMax>(p, n);
+    case RowOp::kMin: break;
+  }
+  return reduce_contiguous<Kind::kMin>(p, n);
+}
+
+float reduce_row_f32(RowOp op, const float* p, int64_t n) {
+  static const bool avx2 = cpu_isa() >= Isa::kAvx2;
+  return avx2 ? reduce_row_f32_avx2(op, p, n) : reduce_row_f32_scalar(op, p, n);
+}
 
 Prepared prepare_reduce_sum(const PrepareContext& p) { return prepare_with(p, reduce_run<Kind::kSum, reference::reduce_sum>, true); }
 Prepared prepare_reduce_mean(const PrepareContext& p) { return prepare_with(p, reduce_run<Kind::kMean, reference::reduce_mean>, false); }
