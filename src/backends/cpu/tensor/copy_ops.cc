@@ -86,6 +86,7 @@ Status concat_run(KernelContext& ctx) {
     const int64_t o = b / static_cast<int64_t>(n);
     const size_t i = static_cast<size_t>(b % static_cast<int64_t>(n));
     const int64_t len = col[i + 1] - col[i];
+    if (len == 0) return Block{nullptr, nullptr, 0};  // an empty input may have no storage
     return Block{dst + o * row + col[i], static_cast<const char*>(xs[i]->raw()) + o * len, static_cast<size_t>(len)};
   });
   return Status::ok();
@@ -128,7 +129,7 @@ Status split_run(KernelContext& ctx) {
     const int64_t o = b / static_cast<int64_t>(n);
     const size_t i = static_cast<size_t>(b % static_cast<int64_t>(n));
     const int64_t len = col[i + 1] - col[i];
-    if (!dsts[i]) return Block{nullptr, nullptr, 0};
+    if (!dsts[i] || len == 0) return Block{nullptr, nullptr, 0};
     return Block{dsts[i] + o * len, src + o * row + col[i], static_cast<size_t>(len)};
   });
   return Status::ok();
