@@ -181,34 +181,46 @@ void transpose_bytes(const void* src, void* dst, size_t esize, int rank, const i
 
 namespace {
 
-Status transpose_run(KernelContext& ctx) {
-  const Tensor& x = ctx.input(0);
-  const int64_t rank = x.rank();
-  if (!is_pod(x.dtype()) || rank > kMaxRank) return reference::transpose(ctx);
-  std::vector<int64_t> perm = ctx.node().attr_ints("perm");
-  if (perm.empty()) {
-    for (int64_t i = rank - 1; i >= 0; --i) perm.push_back(i);
+// The perm attribute is parsed once at prepare; run() only checks it against the input's rank.
+class TransposeKernel : public OpKernel {
+ public:
+  explicit TransposeKernel(std::vector<int64_t> perm) : perm_(std::move(perm)) {}
+
+  Status run(KernelContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const int64_t rank = x.rank();
+    if (!is_pod(x.dtype()) || rank > kMaxRank) return reference::transpose(ctx);
+    int64_t perm[kMaxRank];
+    if (perm_.empty()) {
+      for (int64_t i = 0; i < rank; ++i) perm[i] = rank - 1 - i;
+    } else {
+      if (static_cast<int64_t>(perm_.size()) != rank) return reference::transpose(ctx);  // words the error
+      bool seen[kMaxRank] = {};
+      for (int64_t i = 0; i < rank; ++i) {
+        int64_t p = perm_[static_cast<size_t>(i)];
+        if (p < 0) p += rank;
+        if (p < 0 || p >= rank || seen[p]) return reference::transpose(ctx);
+        seen[p] = true;
+        perm[i] = p;
+      }
+    }
+    Shape out(static_cast<size_t>(rank));
+    for (int64_t i = 0; i < rank; ++i) out[static_cast<size_t>(i)] = x.dim(perm[i]);
+    Tensor& y = ctx.allocate_output_uninit(0, x.dtype(), out);
+    if (y.numel() == 0) return Status::ok();
+    transpose_bytes(x.raw(), y.raw(), dtype_size(x.dtype()), static_cast<int>(rank), x.shape().data(), perm);
+    return Status::ok();
   }
-  if (static_cast<int64_t>(perm.size()) != rank) return reference::transpose(ctx);  // reports the error
-  bool seen[kMaxRank] = {};
-  for (int64_t& p : perm) {
-    if (p < 0) p += rank;
-    if (p < 0 || p >= rank || seen[p]) return reference::transpose(ctx);
-    seen[p] = true;
-  }
-  Shape out(static_cast<size_t>(rank));
-  for (int64_t i = 0; i < rank; ++i) out[static_cast<size_t>(i)] = x.dim(perm[static_cast<size_t>(i)]);
-  Tensor& y = ctx.allocate_output_uninit(0, x.dtype(), out);
-  if (y.numel() == 0) return Status::ok();
-  transpose_bytes(x.raw(), y.raw(), dtype_size(x.dtype()), static_cast<int>(rank), x.shape().data(), perm.data());
-  return Status::ok();
-}
+
+ private:
+  std::vector<int64_t> perm_;
+};
 
 }  // namespace
 
 Expected<std::unique_ptr<OpKernel>> prepare_transpose(const PrepareContext& pctx) {
   if (!input_dtype_ok(pctx, 0, is_pod)) return std::unique_ptr<OpKernel>();
-  return std::unique_ptr<OpKernel>(std::make_unique<FnKernel>(transpose_run));
+  return std::unique_ptr<OpKernel>(std::make_unique<TransposeKernel>(pctx.node.attr_ints("perm")));
 }
 
 }  // namespace kiln::cpu::tensor
