@@ -3,7 +3,7 @@
 // Each case is a one-node model run through Session (executor overhead included); prints the
 // median of --iterations runs (default 50) for 1 and 2 threads.
 //
-//   build/benchmarks/tensor_bench [iterations]
+//   build/benchmarks/tensor_bench [iterations] [name filter, e.g. Concat]
 #include <fmt/core.h>
 #include <omp.h>
 
@@ -174,6 +174,7 @@ int main(int argc, char** argv) {
   omp_set_num_threads(2);
   fmt::print("median ms over {} runs (Session::run, executor overhead included)\n", iterations);
   for (const Case& c : cases) {
+    if (argc > 2 && c.name.find(argv[2]) == std::string::npos) continue;
     fmt::print("{}\n", c.name);
     for (int threads : {1, 2}) {
       std::string kr, kc;
