@@ -1,6 +1,7 @@
 // Pad (constant / reflect / edge / wrap, any rank <= kMaxRank): every output row (all dims but the
 // last) either is all padding (filled) or reads one input row: a memcpy of the kept middle plus
 // the few padded elements at both ends.
+#include <algorithm>
 #include <optional>
 #include <string>
 

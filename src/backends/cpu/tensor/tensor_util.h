@@ -18,8 +18,8 @@ inline constexpr int kMaxRank = 8;
 // Below this many bytes of output a kernel runs on one thread: an OpenMP fork costs ~2-5 us.
 inline constexpr int64_t kParallelBytes = 64 * 1024;
 
-// A kernel without prepared state: run() calls `fn`. `fallback` (a reference kernel) runs the
-// configurations only known at run time to be outside the fast paths (an unusual dtype or rank).
+// A kernel without prepared state: run() calls `fn`. The functions hand configurations only known
+// at run time to be outside their fast paths (an unusual dtype or rank) to the reference kernel.
 class FnKernel : public OpKernel {
  public:
   explicit FnKernel(KernelFn fn) : fn_(fn) {}
