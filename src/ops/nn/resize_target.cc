@@ -10,7 +10,8 @@ int resize_scales_input(const ir::Node& node) {
 }
 
 int resize_sizes_input(const ir::Node& node) {
-  return node.op_type == "Resize" && node.opset >= 11 ? 3 : -1;
+  // kiln.NhwcResize takes Resize's inputs (its node carries the Resize opset).
+  return (node.op_type == "Resize" || node.op_type == "NhwcResize") && node.opset >= 11 ? 3 : -1;
 }
 
 Expected<ResizeTarget> resize_target(const ir::Node& node, const std::vector<int64_t>& in,
