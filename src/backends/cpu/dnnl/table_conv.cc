@@ -1,13 +1,15 @@
 // Rows of the CPU backend's dnnl_conv_kernels table (backends/cpu/backend.h).
 #include "backends/cpu/backend.h"
+#include "backends/cpu/dnnl/conv_kernels.h"
 
 namespace kiln::cpu {
 
 std::span<const PreparedKernelEntry> dnnl_conv_kernels() {
   static const PreparedKernelEntry kKernels[] = {
-      {"", "", nullptr},  // placeholder row; real rows replace it
+      {"", "Conv", onednn::prepare_conv},
+      {"kiln", "FusedConv", onednn::prepare_conv},
   };
-  return std::span<const PreparedKernelEntry>(kKernels).subspan(1);
+  return kKernels;
 }
 
 }  // namespace kiln::cpu

@@ -1,0 +1,184 @@
+// oneDNN convolution for ONNX Conv and kiln.FusedConv (bias, sum input Z and activation fused as
+// post-ops), NCHW or channels-last, 1D/2D/3D, groups/depthwise, fp32 inference.
+//
+// Weights are constants: they are reordered once into the layout the primitive picks
+// (format_tag::any). Primitives depend on the input shape, so they are created per shape on first
+// use (at prepare already when the static shape is known); a later shape whose primitive wants a
+// different weight layout gets its own reordered copy.
+#include <cstring>
+
+#include "backends/cpu/dnnl/conv_common.h"
+#include "backends/cpu/dnnl/conv_kernels.h"
+#include "core/parallel.h"
+#include "ops/nn/window_geometry.h"
+
+namespace kiln::cpu::onednn {
+namespace {
+
+using dt = dnnl::memory::data_type;
+
+struct ConvEntry {
+  bool fallback = false;  // this shape runs on the reference kernel
+  bool fused = true;      // sum/activation are post-ops (else applied after the primitive)
+  Shape out_shape;        // in the storage layout
+  dnnl::convolution_forward::primitive_desc pd;
+  dnnl::convolution_forward prim;
+  dnnl::memory weights;  // this shape's packed weights
+  dnnl::memory::desc src_md, dst_md, bias_md;
+};
+
+class ConvKernel final : public OpKernel {
+ public:
+  ConvKernel(const Tensor& w, const Tensor* b, int64_t group, bool channels_last, bool has_z, Activation act,
+             KernelFn fallback)
+      : w_(w), group_(group), channels_last_(channels_last), has_z_(has_z), act_(act), fallback_(fallback) {
+    if (b) bias_ = *b;
+  }
+
+  // Creates (or finds) the primitive for input shape `x_shape` (storage layout).
+  Expected<std::shared_ptr<const ConvEntry>> entry(const ir::Node& node, const Shape& x_shape) const {
+    return cache_.get(x_shape, [&]() { return make_entry(node, x_shape); });
+  }
+
+  Status run(KernelContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    KILN_ASSIGN_OR_RETURN(auto e, entry(ctx.node(), x.shape()));
+    if (e->fallback) return fallback_(ctx);
+    Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, e->out_shape);
+    const int64_t n = y.numel();
+    if (n == 0) return Status::ok();
+    float* yp = y.data<float>();
+    const Tensor* z = has_z_ && ctx.has_input(3) ? &ctx.input(3) : nullptr;
+    if (z && z->shape() != e->out_shape) {
+      return ctx.error("sum input Z has shape {}, expected the output's {}", shape_str(z->shape()), shape_str(e->out_shape));
+    }
+    // The sum post-op adds the convolution to what dst holds: start from Z.
+    if (z && e->fused) std::memcpy(yp, z->data<float>(), static_cast<size_t>(n) * sizeof(float));
+    std::unordered_map<int, dnnl::memory> args = {{DNNL_ARG_SRC, wrap(e->src_md, x.raw())},
+                                                  {DNNL_ARG_WEIGHTS, e->weights},
+                                                  {DNNL_ARG_DST, wrap(e->dst_md, yp)}};
+    if (bias_.valid()) args.insert({DNNL_ARG_BIAS, wrap(e->bias_md, bias_.raw())});
+    KILN_TRY(execute(ctx, e->prim, e->pd, std::move(args)));
+    if (!e->fused) {
+      if (z) add_inplace(yp, z->data<float>(), n);
+      apply_activation(yp, n, act_);
+    }
+    return Status::ok();
+  }
+
+ private:
+  Expected<std::shared_ptr<const ConvEntry>> make_entry(const ir::Node& node, const Shape& x_shape) const {
+    auto e = std::make_shared<ConvEntry>();
+    e->fallback = true;
+    const size_t rank = x_shape.size();
+    const size_t nsp = static_cast<size_t>(w_.rank()) - 2;
+    if (rank != nsp + 2) return std::shared_ptr<const ConvEntry>(e);  // the reference kernel reports it
+    const Shape xl = logical_dims(x_shape, channels_last_);
+    const int64_t m = w_.dim(0), cg = w_.dim(1);
+    if (xl[1] != cg * group_ || m % group_ != 0) return std::shared_ptr<const ConvEntry>(e);
+    std::vector<int64_t> in(xl.begin() + 2, xl.end()), kernel(w_.shape().begin() + 2, w_.shape().end());
+    auto g = forward_window(node, in, kernel, false);
+    if (!g) return std::shared_ptr<const ConvEntry>(e);
+    Shape yl = {xl[0], m};
+    for (int64_t o : g->out) yl.push_back(o);
+    e->out_shape = channels_last_ ? to_channels_last(yl) : yl;
+    if (shape_numel(xl) == 0 || shape_numel(yl) == 0) {
+      // Nothing to compute (empty batch): the output is empty too.
+      if (shape_numel(yl) == 0) e->fallback = false;
+      return std::shared_ptr<const ConvEntry>(e);
+    }
+    std::vector<int64_t> dil, pad_r;
+    for (size_t i = 0; i < nsp; ++i) dil.push_back(g->dilations[i] - 1);  // oneDNN: 0 = dense
+    // Weights [M, C/G, k...] viewed as oneDNN's grouped [G, M/G, C/G, k...] (same memory).
+    Shape wdims = {group_, m / group_, cg};
+    wdims.insert(wdims.end(), kernel.begin(), kernel.end());
+    const auto tag = data_tag(rank, channels_last_);
+    try {
+      e->src_md = f32_desc(xl, tag);
+      e->dst_md = f32_desc(yl, tag);
+      dnnl::memory::desc w_any(to_dims(wdims), dt::f32, dnnl::memory::format_tag::any);
+      if (bias_.valid()) e->bias_md = f32_desc({m}, dnnl::memory::format_tag::a);
+      auto desc = bias_.valid()
+                      ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                                        dnnl::algorithm::convolution_direct, e->src_md, w_any,
+                                                        e->bias_md, e->dst_md, to_dims(g->strides), to_dims(dil),
+                                                        to_dims(g->pads_begin), to_dims(g->pads_end))
+                      : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                                        dnnl::algorithm::convolution_direct, e->src_md, w_any,
+                                                        e->dst_md, to_dims(g->strides), to_dims(dil),
+                                                        to_dims(g->pads_begin), to_dims(g->pads_end));
+      dnnl::primitive_attr attr = base_attr();
+      dnnl::post_ops ops;
+      if (has_z_) ops.append_sum(1.f);
+      bool mapped = append_activation(ops, act_);
+      attr.set_post_ops(ops);
+      try {
+        if (!mapped) throw dnnl::error(dnnl_unimplemented, "activation has no post-op");
+        e->pd = dnnl::convolution_forward::primitive_desc(desc, attr, engine());
+      } catch (const dnnl::error&) {
+        // No implementation with these post-ops: convolve plainly, then add Z / activate ourselves.
+        e->fused = false;
+        e->pd = dnnl::convolution_forward::primitive_desc(desc, base_attr(), engine());
+      }
+      e->prim = dnnl::convolution_forward(e->pd);
+      e->weights = packed_weights(e->pd.weights_desc(), wdims);
+    } catch (const dnnl::error&) {
+      return std::shared_ptr<const ConvEntry>(e);  // oneDNN cannot take this shape: reference runs it
+    }
+    e->fallback = false;
+    return std::shared_ptr<const ConvEntry>(e);
+  }
+
+  // Weights in layout `md`: reordered once and shared by every shape that picks the same layout.
+  // Called under the cache mutex.
+  dnnl::memory packed_weights(const dnnl::memory::desc& md, const Shape& wdims) const {
+    for (const dnnl::memory& p : packed_) {
+      if (p.get_desc() == md) return p;
+    }
+    dnnl::memory user = wrap(f32_desc(wdims, plain_tag(wdims.size())), w_.raw());
+    dnnl::memory packed(md, engine());
+    dnnl::stream s(engine());
+    dnnl::reorder(user, packed).execute(s, user, packed);
+    s.wait();
+    packed_.push_back(packed);
+    return packed;
+  }
+
+  Tensor w_, bias_;
+  int64_t group_;
+  bool channels_last_, has_z_;
+  Activation act_;
+  KernelFn fallback_;
+  ShapeCache<ConvEntry> cache_;
+  mutable std::vector<dnnl::memory> packed_;
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<OpKernel>> prepare_conv(const PrepareContext& pctx) {
+  const ir::Node& node = pctx.node;
+  const bool fused = node.domain == "kiln";
+  const Tensor* w = pctx.constant(1);
+  const Tensor* b = node.has_input(2) ? pctx.constant(2) : nullptr;
+  if (!f32_data_input(pctx, 0) || !w || w->dtype() != DType::kFloat32 || w->rank() < 3 || w->rank() > 5) return decline();
+  if (node.has_input(2) && (!b || b->dtype() != DType::kFloat32 || b->rank() != 1 || b->dim(0) != w->dim(0))) return decline();
+  const ir::TypeInfo* xt = pctx.input_type(0);
+  if (xt->has_rank() && xt->rank() != w->rank()) return decline();
+  const int64_t group = node.attr_int("group", 1);
+  if (group < 1 || w->dim(0) % group != 0) return decline();
+  bool channels_last = false, has_z = false;
+  Activation act;
+  if (fused) {
+    channels_last = node.attr_int("channels_last", 0) != 0;
+    has_z = node.has_input(3);
+    KILN_ASSIGN_OR_RETURN(act, Activation::from_node(node));
+  }
+  KernelFn fallback = reference_kernel(node);
+  if (!fallback) return decline();
+  auto k = std::make_unique<ConvKernel>(*w, b, group, channels_last, has_z, act, fallback);
+  // Known static shape: create the primitive and pack the weights now, not on the first run.
+  if (xt->fully_known()) KILN_TRY(k->entry(node, xt->concrete()).status());
+  return std::unique_ptr<OpKernel>(std::move(k));
+}
+
+}  // namespace kiln::cpu::onednn

@@ -1,0 +1,14 @@
+// Prepare functions of the dnnl_conv family (rows in table_conv.cc). Each returns nullptr for a
+// configuration it does not take.
+#pragma once
+
+#include "backends/kernel.h"
+
+namespace kiln::cpu::onednn {
+
+Expected<std::unique_ptr<OpKernel>> prepare_conv(const PrepareContext& pctx);            // Conv, kiln.FusedConv
+Expected<std::unique_ptr<OpKernel>> prepare_conv_transpose(const PrepareContext& pctx);  // ConvTranspose, kiln.NhwcConvTranspose
+Expected<std::unique_ptr<OpKernel>> prepare_pool(const PrepareContext& pctx);            // Max/Average/Global pools (+ Nhwc)
+Expected<std::unique_ptr<OpKernel>> prepare_lrn(const PrepareContext& pctx);             // LRN, kiln.NhwcLRN
+
+}  // namespace kiln::cpu::onednn
