@@ -5,6 +5,7 @@
 // (format_tag::any). Primitives depend on the input shape, so they are created per shape on first
 // use (at prepare already when the static shape is known); a later shape whose primitive wants a
 // different weight layout gets its own reordered copy.
+#include <atomic>
 #include <cstring>
 
 #include "backends/cpu/dnnl/conv_common.h"
@@ -43,7 +44,7 @@ class ConvKernel final : public OpKernel {
   Status run(KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     KILN_ASSIGN_OR_RETURN(auto e, entry(ctx.node(), x.shape()));
-    if (e->fallback) return fallback_(ctx);
+    if (e->fallback) return run_fallback(fallback_, ctx);
     Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, e->out_shape);
     const int64_t n = y.numel();
     if (n == 0) return Status::ok();
@@ -180,5 +181,20 @@ Expected<std::unique_ptr<OpKernel>> prepare_conv(const PrepareContext& pctx) {
   if (xt->fully_known()) KILN_TRY(k->entry(node, xt->concrete()).status());
   return std::unique_ptr<OpKernel>(std::move(k));
 }
+
+}  // namespace kiln::cpu::onednn
+
+namespace kiln::cpu::onednn {
+
+namespace {
+std::atomic<int64_t> g_fallback_runs{0};
+}  // namespace
+
+Status run_fallback(KernelFn fn, KernelContext& ctx) {
+  g_fallback_runs.fetch_add(1, std::memory_order_relaxed);
+  return fn(ctx);
+}
+
+int64_t reference_fallback_runs() { return g_fallback_runs.load(std::memory_order_relaxed); }
 
 }  // namespace kiln::cpu::onednn

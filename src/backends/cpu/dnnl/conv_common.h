@@ -37,6 +37,8 @@ class ShapeCache {
 // The reference kernel for the node (nullptr when none): run when a shape seen at run time is
 // one the oneDNN primitive cannot take, so the kernel never produces a wrong result.
 inline KernelFn reference_kernel(const ir::Node& node) { return reference::find_kernel(node.domain, node.op_type); }
+// Runs `fn` (a reference kernel) and counts it in reference_fallback_runs().
+Status run_fallback(KernelFn fn, KernelContext& ctx);
 
 // A prepare function's "not mine" answer: the next candidate (finally the reference kernel) runs it.
 inline Expected<std::unique_ptr<OpKernel>> decline() { return std::unique_ptr<OpKernel>(); }

@@ -11,4 +11,8 @@ Expected<std::unique_ptr<OpKernel>> prepare_conv_transpose(const PrepareContext&
 Expected<std::unique_ptr<OpKernel>> prepare_pool(const PrepareContext& pctx);            // Max/Average/Global pools (+ Nhwc)
 Expected<std::unique_ptr<OpKernel>> prepare_lrn(const PrepareContext& pctx);             // LRN, kiln.NhwcLRN
 
+// How many runs of this family's kernels went to the reference kernel because the shape seen at
+// run time was one oneDNN could not take (tests assert their cases stay on oneDNN).
+int64_t reference_fallback_runs();
+
 }  // namespace kiln::cpu::onednn
