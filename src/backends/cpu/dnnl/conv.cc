@@ -53,8 +53,19 @@ class ConvKernel final : public OpKernel {
     if (z && z->shape() != e->out_shape) {
       return ctx.error("sum input Z has shape {}, expected the output's {}", shape_str(z->shape()), shape_str(e->out_shape));
     }
-    // The sum post-op adds the convolution to what dst holds: start from Z.
-    if (z && e->fused) std::memcpy(yp, z->data<float>(), static_cast<size_t>(n) * sizeof(float));
+    // The sum post-op adds the convolution to what dst holds: start from Z (zeros when the
+    // optional Z is empty at run time).
+    if (has_z_ && e->fused) {
+      const float* zp = z ? z->data<float>() : nullptr;
+      parallel_for(
+          n,
+          [&](int64_t b, int64_t end) {
+            const size_t bytes = static_cast<size_t>(end - b) * sizeof(float);
+            if (zp) std::memcpy(yp + b, zp + b, bytes);
+            else std::memset(yp + b, 0, bytes);
+          },
+          1 << 16);
+    }
     std::unordered_map<int, dnnl::memory> args = {{DNNL_ARG_SRC, wrap(e->src_md, x.raw())},
                                                   {DNNL_ARG_WEIGHTS, e->weights},
                                                   {DNNL_ARG_DST, wrap(e->dst_md, yp)}};
