@@ -25,8 +25,16 @@ struct ConvEntry {
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward prim;
   dnnl::memory weights;  // this shape's packed weights
-  dnnl::memory::desc src_md, dst_md, bias_md;
+  dnnl::memory::desc src_md, dst_md, bias_md;  // what the primitive reads/writes
+  // NCHW data: oneDNN's plain-layout convolutions are im2col + GEMM, far slower than its direct
+  // kernels on blocked layouts (nChw8c/16c), so the primitive picks the layout and the data is
+  // reordered in and out through scratch memory (Z into the blocked dst before the sum post-op).
+  bool reorder_io = false;
+  dnnl::memory::desc user_src_md, user_dst_md;
+  dnnl::reorder src_in, dst_out, z_in;
 };
+
+size_t align64(size_t n) { return (n + 63) & ~size_t{63}; }
 
 class ConvKernel final : public OpKernel {
  public:
@@ -55,6 +63,21 @@ class ConvKernel final : public OpKernel {
     }
     // The sum post-op adds the convolution to what dst holds: start from Z (zeros when the
     // optional Z is empty at run time).
+    if (e->reorder_io) {
+      KILN_TRY(run_reordered(ctx, *e, x, z, yp));
+    } else {
+      KILN_TRY(run_direct(ctx, *e, x, z, yp, n));
+    }
+    if (!e->fused) {
+      if (z) add_inplace(yp, z->data<float>(), n);
+      apply_activation(yp, n, act_);
+    }
+    return Status::ok();
+  }
+
+ private:
+  Status run_direct(KernelContext& ctx, const ConvEntry& en, const Tensor& x, const Tensor* z, float* yp, int64_t n) const {
+    const ConvEntry* e = &en;
     if (has_z_ && e->fused) {
       const float* zp = z ? z->data<float>() : nullptr;
       parallel_for(
@@ -70,15 +93,40 @@ class ConvKernel final : public OpKernel {
                                                   {DNNL_ARG_WEIGHTS, e->weights},
                                                   {DNNL_ARG_DST, wrap(e->dst_md, yp)}};
     if (bias_.valid()) args.insert({DNNL_ARG_BIAS, wrap(e->bias_md, bias_.raw())});
-    KILN_TRY(execute(ctx, e->prim, e->pd, std::move(args)));
-    if (!e->fused) {
-      if (z) add_inplace(yp, z->data<float>(), n);
-      apply_activation(yp, n, act_);
+    return execute(ctx, e->prim, e->pd, std::move(args));
+  }
+
+  // NCHW through the primitive's blocked layout; one scratch block holds the primitive's
+  // scratchpad and the blocked src and dst.
+  Status run_reordered(KernelContext& ctx, const ConvEntry& e, const Tensor& x, const Tensor* z, float* yp) const {
+    const dnnl::memory::desc scratch_md = e.pd.scratchpad_desc();
+    const size_t a = align64(scratch_md.get_size()), sb = align64(e.src_md.get_size()), db = align64(e.dst_md.get_size());
+    char* base = static_cast<char*>(ctx.scratch(a + sb + db));
+    try {
+      const dnnl::engine& eng = engine();
+      dnnl::memory src(e.src_md, eng, base + a), dst(e.dst_md, eng, base + a + sb);
+      dnnl::memory user_src = wrap(e.user_src_md, x.raw()), user_dst = wrap(e.user_dst_md, yp);
+      dnnl::stream st(eng);
+      e.src_in.execute(st, user_src, src);
+      if (has_z_ && e.fused) {
+        if (z) {
+          dnnl::memory user_z = wrap(e.user_dst_md, z->raw());
+          e.z_in.execute(st, user_z, dst);
+        }
+        else std::memset(base + a + sb, 0, e.dst_md.get_size());
+      }
+      std::unordered_map<int, dnnl::memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, e.weights}, {DNNL_ARG_DST, dst}};
+      if (bias_.valid()) args.insert({DNNL_ARG_BIAS, wrap(e.bias_md, bias_.raw())});
+      if (a > 0) args.insert({DNNL_ARG_SCRATCHPAD, dnnl::memory(scratch_md, eng, base)});
+      e.prim.execute(st, args);
+      e.dst_out.execute(st, dst, user_dst);
+      st.wait();
+    } catch (const dnnl::error& err) {
+      return ctx.error("oneDNN execution failed: {} (status {})", err.what(), static_cast<int>(err.status));
     }
     return Status::ok();
   }
 
- private:
   Expected<std::shared_ptr<const ConvEntry>> make_entry(const ir::Node& node, const Shape& x_shape) const {
     auto e = std::make_shared<ConvEntry>();
     e->fallback = true;
@@ -106,8 +154,11 @@ class ConvKernel final : public OpKernel {
     wdims.insert(wdims.end(), kernel.begin(), kernel.end());
     const auto tag = data_tag(rank, channels_last_);
     try {
-      e->src_md = f32_desc(xl, tag);
-      e->dst_md = f32_desc(yl, tag);
+      e->user_src_md = f32_desc(xl, tag);
+      e->user_dst_md = f32_desc(yl, tag);
+      // Channels-last data is what the direct kernels read; NCHW lets the primitive choose.
+      e->src_md = channels_last_ ? e->user_src_md : f32_desc(xl, dnnl::memory::format_tag::any);
+      e->dst_md = channels_last_ ? e->user_dst_md : f32_desc(yl, dnnl::memory::format_tag::any);
       dnnl::memory::desc w_any(to_dims(wdims), dt::f32, dnnl::memory::format_tag::any);
       if (bias_.valid()) e->bias_md = f32_desc({m}, dnnl::memory::format_tag::a);
       auto desc = bias_.valid()
@@ -133,6 +184,14 @@ class ConvKernel final : public OpKernel {
         e->pd = dnnl::convolution_forward::primitive_desc(desc, base_attr(), engine());
       }
       e->prim = dnnl::convolution_forward(e->pd);
+      e->src_md = e->pd.src_desc();
+      e->dst_md = e->pd.dst_desc();
+      e->reorder_io = e->src_md != e->user_src_md || e->dst_md != e->user_dst_md;
+      if (e->reorder_io) {
+        e->src_in = dnnl::reorder(dnnl::reorder::primitive_desc(engine(), e->user_src_md, engine(), e->src_md));
+        e->dst_out = dnnl::reorder(dnnl::reorder::primitive_desc(engine(), e->dst_md, engine(), e->user_dst_md));
+        if (has_z_) e->z_in = dnnl::reorder(dnnl::reorder::primitive_desc(engine(), e->user_dst_md, engine(), e->dst_md));
+      }
       e->weights = packed_weights(e->pd.weights_desc(), wdims);
     } catch (const dnnl::error&) {
       return std::shared_ptr<const ConvEntry>(e);  // oneDNN cannot take this shape: reference runs it
