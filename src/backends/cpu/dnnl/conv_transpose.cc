@@ -21,8 +21,15 @@ struct DeconvEntry {
   dnnl::deconvolution_forward::primitive_desc pd;
   dnnl::deconvolution_forward prim;
   dnnl::memory weights;
-  dnnl::memory::desc src_md, dst_md, bias_md;
+  dnnl::memory::desc src_md, dst_md, bias_md;  // what the primitive reads/writes
+  // The primitive picks its data layout (plain-layout deconvolution is GEMM-based and measured
+  // ~6x slower on the OCR detector's upsampling); data is reordered in and out via scratch.
+  bool reorder_io = false;
+  dnnl::memory::desc user_src_md, user_dst_md;
+  dnnl::reorder src_in, dst_out;
 };
+
+size_t align64(size_t n) { return (n + 63) & ~size_t{63}; }
 
 dnnl::memory::format_tag giohw_tag(size_t rank) {
   using tag = dnnl::memory::format_tag;
@@ -53,6 +60,7 @@ class DeconvKernel final : public OpKernel {
     KILN_ASSIGN_OR_RETURN(auto e, entry(ctx.node(), x.shape()));
     if (e->fallback) return run_fallback(fallback_, ctx);
     Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, e->out_shape);
+    if (e->reorder_io) return run_reordered(ctx, *e, x, y);
     std::unordered_map<int, dnnl::memory> args = {{DNNL_ARG_SRC, wrap(e->src_md, x.raw())},
                                                   {DNNL_ARG_WEIGHTS, e->weights},
                                                   {DNNL_ARG_DST, wrap(e->dst_md, y.raw())}};
@@ -61,6 +69,29 @@ class DeconvKernel final : public OpKernel {
   }
 
  private:
+  // One scratch block holds the primitive's scratchpad and the src/dst in its layout.
+  Status run_reordered(KernelContext& ctx, const DeconvEntry& e, const Tensor& x, Tensor& y) const {
+    const dnnl::memory::desc scratch_md = e.pd.scratchpad_desc();
+    const size_t a = align64(scratch_md.get_size()), sb = align64(e.src_md.get_size()), db = align64(e.dst_md.get_size());
+    char* base = static_cast<char*>(ctx.scratch(a + sb + db));
+    try {
+      const dnnl::engine& eng = engine();
+      dnnl::memory src(e.src_md, eng, base + a), dst(e.dst_md, eng, base + a + sb);
+      dnnl::memory user_src = wrap(e.user_src_md, x.raw()), user_dst = wrap(e.user_dst_md, y.raw());
+      dnnl::stream st(eng);
+      e.src_in.execute(st, user_src, src);
+      std::unordered_map<int, dnnl::memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, e.weights}, {DNNL_ARG_DST, dst}};
+      if (bias_.valid()) args.insert({DNNL_ARG_BIAS, wrap(e.bias_md, bias_.raw())});
+      if (a > 0) args.insert({DNNL_ARG_SCRATCHPAD, dnnl::memory(scratch_md, eng, base)});
+      e.prim.execute(st, args);
+      e.dst_out.execute(st, dst, user_dst);
+      st.wait();
+    } catch (const dnnl::error& err) {
+      return ctx.error("oneDNN execution failed: {} (status {})", err.what(), static_cast<int>(err.status));
+    }
+    return Status::ok();
+  }
+
   void make(const ir::Node& node, const Shape& x_shape, DeconvEntry& e) const {
     const size_t nsp = static_cast<size_t>(w_.rank()) - 2;
     if (x_shape.size() != nsp + 2 || shape_numel(x_shape) == 0) return;
@@ -82,8 +113,10 @@ class DeconvKernel final : public OpKernel {
     Shape wdims = {group_, mg, c / group_};
     wdims.insert(wdims.end(), kernel.begin(), kernel.end());
     const auto tag = data_tag(xl.size(), channels_last_);
-    e.src_md = f32_desc(xl, tag);
-    e.dst_md = f32_desc(yl, tag);
+    e.user_src_md = f32_desc(xl, tag);
+    e.user_dst_md = f32_desc(yl, tag);
+    e.src_md = f32_desc(xl, dnnl::memory::format_tag::any);
+    e.dst_md = f32_desc(yl, dnnl::memory::format_tag::any);
     e.out_shape = channels_last_ ? to_channels_last(yl) : yl;
     dnnl::memory::desc w_any(to_dims(wdims), dt::f32, dnnl::memory::format_tag::any);
     const auto prop = dnnl::prop_kind::forward_inference;
@@ -94,6 +127,13 @@ class DeconvKernel final : public OpKernel {
                               : dnnl::deconvolution_forward::desc(prop, alg, e.src_md, w_any, e.dst_md, s, d, l, r);
     e.pd = dnnl::deconvolution_forward::primitive_desc(desc, base_attr(), engine());
     e.prim = dnnl::deconvolution_forward(e.pd);
+    e.src_md = e.pd.src_desc();
+    e.dst_md = e.pd.dst_desc();
+    e.reorder_io = e.src_md != e.user_src_md || e.dst_md != e.user_dst_md;
+    if (e.reorder_io) {
+      e.src_in = dnnl::reorder(dnnl::reorder::primitive_desc(engine(), e.user_src_md, engine(), e.src_md));
+      e.dst_out = dnnl::reorder(dnnl::reorder::primitive_desc(engine(), e.dst_md, engine(), e.user_dst_md));
+    }
     e.weights = packed_weights(e.pd.weights_desc(), wdims);
     e.fallback = false;
   }
