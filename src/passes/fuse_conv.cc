@@ -5,6 +5,7 @@
 // so ResNet's relu(bn(conv(x)) + shortcut) and MobileNet's clip(conv(x), 0, 6) are one primitive.
 // Order matters and mirrors oneDNN's post-op order: conv + bias, then sum, then activation.
 #include "ops/kiln/activation.h"
+#include "passes/pass_util.h"
 #include "passes/passes.h"
 
 namespace kiln {
@@ -27,49 +28,6 @@ ir::Node* sole_consumer(const ir::Graph& graph, const ir::Value* v) {
 
 bool same_static_shape(const ir::TypeInfo& a, const ir::TypeInfo& b) {
   return a.fully_known() && b.fully_known() && a.concrete() == b.concrete();
-}
-
-// The activation `node` computes on its input 0, when it has a fused form.
-std::optional<Activation> activation_of(const ir::Node& node) {
-  Activation a;
-  const std::string& op = node.op_type;
-  if (node.domain == "kiln") {
-    if (op == "Silu") a.kind = ActKind::kSilu;
-    else if (op == "Gelu") a.kind = node.attr_string("approximate", "none") == "tanh" ? ActKind::kGeluTanh : ActKind::kGelu;
-    else return std::nullopt;
-    return a;
-  }
-  if (!node.domain.empty()) return std::nullopt;
-  if (op == "Relu") a.kind = ActKind::kRelu;
-  else if (op == "Sigmoid") a.kind = ActKind::kSigmoid;
-  else if (op == "Tanh") a.kind = ActKind::kTanh;
-  else if (op == "HardSwish") a.kind = ActKind::kHardSwish;
-  else if (op == "LeakyRelu") {
-    a.kind = ActKind::kLeakyRelu;
-    a.alpha = node.attr_float("alpha", 0.01f);
-  } else if (op == "HardSigmoid") {
-    a.kind = ActKind::kHardSigmoid;
-    a.alpha = node.attr_float("alpha", 0.2f);
-    a.beta = node.attr_float("beta", 0.5f);
-  } else if (op == "Clip") {
-    a.kind = ActKind::kClip;
-    if (node.opset < 11) {
-      a.alpha = node.attr_float("min", -3.4028234663852886e38f);
-      a.beta = node.attr_float("max", 3.4028234663852886e38f);
-    } else {
-      a.alpha = -3.4028234663852886e38f;
-      a.beta = 3.4028234663852886e38f;
-      for (size_t i = 1; i < 3; ++i) {
-        if (!node.has_input(i)) continue;
-        const Tensor* t = node.inputs[i]->known_value();
-        if (!t || t->numel() != 1) return std::nullopt;  // bounds computed at run time
-        (i == 1 ? a.alpha : a.beta) = static_cast<float>(t->as_double(0));
-      }
-    }
-  } else {
-    return std::nullopt;
-  }
-  return a;
 }
 
 bool conv_to_fused(ir::Node& node) {
@@ -105,7 +63,7 @@ bool absorb_activation(ir::Graph& graph, ir::Node& conv) {
   if (conv.has_attr("activation")) return false;
   ir::Node* act_node = sole_consumer(graph, conv.outputs[0]);
   if (!act_node || act_node->inputs.empty() || act_node->inputs[0] != conv.outputs[0]) return false;
-  std::optional<Activation> act = activation_of(*act_node);
+  std::optional<Activation> act = passes::activation_of(*act_node);
   if (!act || act_node->outputs.size() != 1) return false;
   act->write_to(conv);
   conv.outputs[0] = act_node->outputs[0];

@@ -1,0 +1,18 @@
+// Prepare functions of the dnnl_conv family (rows in table_conv.cc). Each returns nullptr for a
+// configuration it does not take.
+#pragma once
+
+#include "backends/kernel.h"
+
+namespace kiln::cpu::onednn {
+
+Expected<std::unique_ptr<OpKernel>> prepare_conv(const PrepareContext& pctx);            // Conv, kiln.FusedConv
+Expected<std::unique_ptr<OpKernel>> prepare_conv_transpose(const PrepareContext& pctx);  // ConvTranspose, kiln.NhwcConvTranspose
+Expected<std::unique_ptr<OpKernel>> prepare_pool(const PrepareContext& pctx);            // Max/Average/Global pools (+ Nhwc)
+Expected<std::unique_ptr<OpKernel>> prepare_lrn(const PrepareContext& pctx);             // LRN, kiln.NhwcLRN
+
+// How many runs of this family's kernels went to the reference kernel because the shape seen at
+// run time was one oneDNN could not take (tests assert their cases stay on oneDNN).
+int64_t reference_fallback_runs();
+
+}  // namespace kiln::cpu::onednn

@@ -1,0 +1,65 @@
+// Shared oneDNN plumbing for the dnnl_conv and dnnl_matmul families: the process-wide CPU engine,
+// dims/format helpers, Activation -> post-op mapping, and primitive execution with a
+// user-managed scratchpad taken from KernelContext::scratch (no allocation on the hot path).
+//
+//   dnnl::primitive_attr attr = onednn::base_attr();      // scratchpad_mode::user
+//   dnnl::post_ops ops;
+//   if (!onednn::append_activation(ops, act)) ...          // no oneDNN form: apply it ourselves
+//   ...
+//   KILN_TRY(onednn::execute(ctx, prim, pd, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}}));
+//
+// oneDNN is only ever included from this folder.
+#pragma once
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "backends/kernel.h"
+#include "core/status.h"
+#include "ops/kiln/activation.h"
+
+namespace kiln::cpu::onednn {
+
+// The one CPU engine of the process (created on first use, thread-safe).
+const dnnl::engine& engine();
+
+inline dnnl::memory::dims to_dims(const std::vector<int64_t>& v) { return dnnl::memory::dims(v.begin(), v.end()); }
+
+// Plain row-major tag for a rank (a, ab, abc, ...); format_tag::undef above rank 6.
+dnnl::memory::format_tag plain_tag(size_t rank);
+// Channels-last tag for data of rank 3..5 given in logical [N, C, spatial...] order: nwc, nhwc,
+// ndhwc (the tensor is stored [N, spatial..., C]).
+dnnl::memory::format_tag channels_last_tag(size_t rank);
+
+// A memory descriptor for fp32 data with logical dims `dims` and the given tag.
+inline dnnl::memory::desc f32_desc(const std::vector<int64_t>& dims, dnnl::memory::format_tag tag) {
+  return dnnl::memory::desc(to_dims(dims), dnnl::memory::data_type::f32, tag);
+}
+
+// Attributes every primitive here starts from: scratchpad_mode::user, so execute() hands the
+// primitive memory from ctx.scratch() instead of oneDNN allocating per call.
+dnnl::primitive_attr base_attr();
+
+// Appends `act` as eltwise post-op(s). False when oneDNN 2.6 has no exact form (caller applies
+// it itself with apply_activation). kNone appends nothing and returns true.
+bool append_activation(dnnl::post_ops& ops, const Activation& act);
+
+// y[i] = act(y[i]) in place (fallback when the post-op could not be fused), parallel.
+void apply_activation(float* y, int64_t n, const Activation& act);
+// y[i] += z[i], parallel (fallback for the sum post-op).
+void add_inplace(float* y, const float* z, int64_t n);
+
+// Runs `prim` on a fresh stream (cheap on CPU) with `args` plus a scratchpad of
+// pd.scratchpad_desc() bytes from ctx.scratch(). oneDNN exceptions become a Status naming the node.
+Status execute(KernelContext& ctx, const dnnl::primitive& prim, const dnnl::primitive_desc_base& pd,
+               std::unordered_map<int, dnnl::memory> args);
+
+// Wraps a caller-owned buffer (no copy) as oneDNN memory.
+inline dnnl::memory wrap(const dnnl::memory::desc& md, const void* data) {
+  return dnnl::memory(md, engine(), const_cast<void*>(data));
+}
+
+}  // namespace kiln::cpu::onednn
