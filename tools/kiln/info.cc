@@ -8,6 +8,7 @@
 #include "frontend/onnx/onnx_loader.h"
 #include "ir/printer.h"
 #include "passes/infer_types.h"
+#include "runtime/memory_plan.h"
 #include "runtime/session.h"
 
 namespace kiln::tools {
@@ -77,6 +78,20 @@ int print_optimized(const std::string& path, const std::vector<std::string>& sha
   }
   fmt::print("\nafter the graph passes (backend cpu):\n");
   print_histogram(*m->graph);
+  // Memory the prepared model needs: weights (initializers after folding) and the activation
+  // arena of the static plan (values of unknown size, with dynamic shapes, are not in it).
+  size_t weight_bytes = 0;
+  for (const auto& v : m->graph->values()) {
+    if (v->constant) weight_bytes += v->constant->nbytes();
+  }
+  const MemoryPlan& plan = (*session)->memory_plan();
+  fmt::print("\nmemory:\n  weights              {:.2f} MiB\n", weight_bytes / 1048576.0);
+  fmt::print("  activation arena     {:.2f} MiB peak ({} values planned, {:.2f} MiB without reuse)\n",
+             plan.arena_bytes / 1048576.0, plan.slots.size(), plan.unshared_bytes / 1048576.0);
+  size_t cpu_nodes = 0;
+  for (const auto& n : m->graph->nodes) cpu_nodes += (*session)->kernel_kind(*n) == "cpu";
+  fmt::print("  kernels              {} of {} nodes on CPU kernels, the rest on reference kernels\n", cpu_nodes,
+             m->graph->nodes.size());
   if (print_graph_text) fmt::print("\n{}", ir::print_graph(*m->graph));
   return 0;
 }
