@@ -152,6 +152,7 @@ Status measure(const Session& session, const std::vector<NamedValue>& inputs, co
   std::barrier sync(opt.streams, [&timed]() noexcept { timed.start = Clock::now(); });
 
   auto stream_main = [&](int k) {
+    traces[static_cast<size_t>(k)].reserve(4096);  // no allocation between most timed queries
     run_phase(shared, warm, k, nullptr);
     sync.arrive_and_wait();
     run_phase(shared, timed, k, &traces[static_cast<size_t>(k)]);
