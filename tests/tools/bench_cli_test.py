@@ -107,7 +107,8 @@ check("percentile(50%) = " in p.stdout and "Threads: 2 (2 streams x 1 thread)" i
 p = bench("--shapes", "X:1x3x8x8,Z:1x5", "--iterations", "2", "--duration", "0.3", "--warmUp", "0", "--json",
           out_json)
 j = load(out_json)
-check(j["queries"] >= 2 and j["walltime_s"] >= 0.25, "--duration 0.3 with --iterations 2")
+# The first query may start a little after the phase (thread wake-up on a loaded machine).
+check(j["queries"] >= 2 and j["walltime_s"] >= 0.2, "--duration 0.3 with --iterations 2")
 
 # 4. Errors: a message that names the fix, and a non-zero exit.
 for args, want in [(["--iterations", "1"], "dynamic shape"),
