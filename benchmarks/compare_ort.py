@@ -217,7 +217,7 @@ def main():
     raw = os.path.join(args.peer, "results", started.strftime("compare-%Y%m%dT%H%M%SZ.json"))
     os.makedirs(os.path.dirname(raw), exist_ok=True)
     with open(raw, "w") as f:
-        json.dump({"machine": machine, "rows": [{"row": row_id(r["row"]), "runs": r["runs"], "kiln_cmd": r["kiln_cmd"],
+        json.dump({"machine": machine, "args": vars(args), "rows": [{"row": row_id(r["row"]), "runs": r["runs"], "kiln_cmd": r["kiln_cmd"],
                                                  "ort_cmd": r["ort_cmd"]} for r in results]}, f, indent=1)
     print("\n".join(lines))
     print(f"wrote {args.out} (raw runs: {raw})")
@@ -257,7 +257,20 @@ def render(results, machine, args, started, med):
         f"at end {' '.join(f'{x:.1f}' for x in machine['loadavg_end'])} (above the core count means other jobs "
         "shared the CPU: treat the figures as noisy)",
         f"- Run: {started.strftime('%Y-%m-%d %H:%M UTC')}, command: `{cmd}`",
-    ] + ([f"- Note: {args.note}"] if args.note else []) + [
+    ] + ([f"- Note: {args.note}"] if args.note else [])
+    if results:
+        def rel(cmd):
+            def short(c):
+                if not os.path.isabs(c):
+                    return c
+                if c.startswith(tempfile.gettempdir()):
+                    return os.path.basename(c)
+                return os.path.relpath(c, REPO)
+            return " ".join(shlex.quote(short(c)) for c in cmd)
+
+        out += [f"- Per run, e.g. {row_id(results[0]['row'])}: `{rel(results[0]['kiln_cmd'])}` and "
+                f"`{rel(results[0]['ort_cmd'])}`"]
+    out += [
         "",
         "| model | threads | Kiln ms | ORT ms | Kiln/ORT | target | met? |",
         "|---|---|---|---|---|---|---|",
