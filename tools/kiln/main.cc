@@ -1,4 +1,4 @@
-// `kiln`: the command-line front door. Subcommands live one per file (info.cc, run.cc, ...).
+// `kiln`: the command-line front door. Subcommands live one per file (info.cc, run.cc, bench.cc, ...).
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   kiln::tools::add_info_command(app, exit_code);
   kiln::tools::add_run_command(app, exit_code);
+  kiln::tools::add_bench_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -4,13 +4,11 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <map>
-#include <random>
 
 #include "commands.h"
 #include "core/npy.h"
 #include "frontend/onnx/onnx_loader.h"
-#include "frontend/onnx/tensor_proto.h"
+#include "inputs.h"
 #include "runtime/session.h"
 #include "summary.h"
 
@@ -31,39 +29,6 @@ struct RunOptions {
   int threads = 0;
   std::vector<std::string> disabled_passes;
 };
-
-Expected<Shape> parse_dims(const std::string& text, const std::string& what) {
-  Shape shape;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t end = text.find_first_of("x,", pos);
-    if (end == std::string::npos) end = text.size();
-    std::string part = text.substr(pos, end - pos);
-    if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos) {
-      return invalid_argument("{}: '{}' is not a shape like 1x3x224x224", what, text);
-    }
-    shape.push_back(std::stoll(part));
-    pos = end + 1;
-  }
-  return shape;
-}
-
-// Random values in a range that suits the dtype (float [0,1), integers [0,10), bool).
-Tensor random_tensor(DType dtype, const Shape& shape, std::mt19937_64& rng) {
-  Tensor t(dtype, shape);
-  std::uniform_real_distribution<double> unit(0.0, 1.0);
-  const int64_t n = t.numel();
-  KILN_DISPATCH_POD(dtype, T, {
-    T* p = t.data<T>();
-    for (int64_t i = 0; i < n; ++i) {
-      double u = unit(rng);
-      if constexpr (std::is_same_v<T, bool>) p[i] = u < 0.5;
-      else if constexpr (std::is_integral_v<T>) p[i] = static_cast<T>(u * 10);
-      else p[i] = T(static_cast<float>(u));
-    }
-  });
-  return t;
-}
 
 std::string safe_file_name(std::string name) {
   for (char& c : name) {
@@ -90,66 +55,15 @@ int run_model(const RunOptions& opt) {
   const auto t1 = std::chrono::steady_clock::now();
   const ir::Graph& graph = *(*model)->graph;
 
-  std::map<std::string, std::string> files;
-  for (const std::string& spec : opt.inputs) {
-    auto eq = spec.find('=');
-    if (eq == std::string::npos) return fail(invalid_argument("--input '{}' must be NAME=FILE", spec));
-    files[spec.substr(0, eq)] = spec.substr(eq + 1);
-  }
-  std::map<std::string, Shape> shapes;
-  for (const std::string& spec : opt.shapes) {
-    auto colon = spec.rfind(':');
-    if (colon == std::string::npos) return fail(invalid_argument("--shapes '{}' must be NAME:1x3x224x224", spec));
-    auto dims = parse_dims(spec.substr(colon + 1), "--shapes " + spec);
-    if (!dims) return fail(dims.status());
-    shapes[spec.substr(0, colon)] = *dims;
-  }
-  for (const auto& [name, file] : files) {
-    bool known = std::any_of(graph.inputs.begin(), graph.inputs.end(), [&](auto* v) { return v->name == name; });
-    if (!known) {
-      std::string names;
-      for (const ir::Value* in : graph.inputs) names += (names.empty() ? "" : ", ") + in->name;
-      return fail(invalid_argument("--input names '{}', but the model's inputs are: {}", name, names));
-    }
-  }
-
-  uint64_t seed = opt.seed >= 0 ? static_cast<uint64_t>(opt.seed)
-                                : static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) % 100000;
-  std::mt19937_64 rng(seed);
-  bool used_random = false;
-  std::vector<NamedValue> inputs;
-  for (const ir::Value* in : graph.inputs) {
-    if (in->constant) continue;
-    auto f = files.find(in->name);
-    if (f != files.end()) {
-      Expected<Value> v = Value();
-      if (fs::path(f->second).extension() == ".npy") {
-        auto t = read_npy(f->second);
-        if (!t) return fail(t.status());
-        v = Value(std::move(*t));
-      } else {
-        v = onnx_frontend::read_value_pb(f->second, in->type);
-      }
-      if (!v) return fail(v.status());
-      inputs.push_back({in->name, std::move(*v)});
-      continue;
-    }
-    if (in->type.kind != ir::TypeInfo::Kind::kTensor) {
-      return fail(invalid_argument("input '{}' is a {}; give it with --input", in->name, in->type.str()));
-    }
-    Shape shape;
-    auto s = shapes.find(in->name);
-    if (s != shapes.end()) {
-      shape = s->second;
-    } else if (in->type.fully_known()) {
-      shape = in->type.concrete();
-    } else {
-      return fail(invalid_argument("input '{}' has dynamic shape {}; give --shapes {}:<dims> or --input", in->name,
-                                   in->type.str(), in->name));
-    }
-    inputs.push_back({in->name, Value(random_tensor(in->type.elem, shape, rng))});
-    used_random = true;
-  }
+  auto files = parse_input_files(opt.inputs);
+  if (!files) return fail(files.status());
+  auto shapes = parse_shape_specs(opt.shapes);
+  if (!shapes) return fail(shapes.status());
+  const uint64_t seed = resolve_seed(opt.seed);
+  auto fed = make_inputs(graph, *files, *shapes, seed);
+  if (!fed) return fail(fed.status());
+  const std::vector<NamedValue>& inputs = fed->values;
+  const bool used_random = fed->used_random;
   if (used_random) fmt::print("random inputs with seed {} (repeat with --seed {})\n", seed, seed);
   for (const NamedValue& nv : inputs) fmt::print("input  {}\n", summarize_value(nv.name, nv.value));
 
