@@ -221,7 +221,7 @@ class ExecContext final : public KernelContext {
   bool wants_output(size_t i) const override { return i < node_.outputs.size() && node_.outputs[i] != nullptr; }
   Tensor& allocate_output(size_t i, DType dtype, const Shape& shape) override {
     Tensor& t = allocate_output_uninit(i, dtype, shape);
-    if (t.storage() == arena()) std::memset(t.raw(), 0, t.nbytes());
+    if (dtype != DType::kString) std::memset(t.raw(), 0, t.nbytes());
     return t;
   }
   void set_output(size_t i, Value value) override {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One model test: run `kiln run` on CASE_DIR/inputs/*.npy and compare with CASE_DIR/<ref>/*.npy.
 #   run_case.sh KILN MODEL CASE_DIR OUT_DIR [REF_SUBDIR=expected] [compare options]
+# KILN_BACKEND (cpu | reference, default cpu) picks the backend `kiln run` uses.
 set -euo pipefail
 kiln=$1 model=$2 case_dir=$3 out=$4 ref=${5:-expected}
 shift $(( $# < 5 ? $# : 5 ))
@@ -12,7 +13,8 @@ fi
 args=()
 for f in "$case_dir"/inputs/*.npy; do args+=(--input "$(basename "$f" .npy)=$f"); done
 rm -rf "$out"
-echo "+ kiln run --model $model ${args[*]} --output-dir $out"
-"$kiln" run --model "$model" "${args[@]}" --output-dir "$out"
+backend=${KILN_BACKEND:-cpu}
+echo "+ kiln run --backend $backend --model $model ${args[*]} --output-dir $out"
+"$kiln" run --backend "$backend" --model "$model" "${args[@]}" --output-dir "$out"
 echo "+ compare_npy.py $case_dir/$ref $out $*"
 /usr/bin/python3 "$here/compare_npy.py" "$case_dir/$ref" "$out" "$@"
