@@ -9,6 +9,13 @@ std::span<const PreparedKernelEntry> dnnl_matmul_kernels() {
       {"", "MatMul", prepare_matmul},
       {"", "Gemm", prepare_gemm},
       {"kiln", "FusedMatMul", prepare_fused_matmul},
+      {"", "Softmax", prepare_softmax},
+      {"", "LogSoftmax", prepare_log_softmax},
+      {"", "LayerNormalization", prepare_layer_norm},
+      {"", "BatchNormalization", prepare_batch_norm},
+      {"kiln", "NhwcBatchNormalization", prepare_batch_norm},
+      {"", "InstanceNormalization", prepare_instance_norm},
+      {"kiln", "NhwcInstanceNormalization", prepare_instance_norm},
   };
   return kKernels;
 }
