@@ -263,11 +263,15 @@ class MatMulKernel : public OpKernel {
     }
     auto p = std::make_unique<Packed>();
     p->md = md;
-    p->mem = memory(md, dnnl_tmp::engine());
-    memory src(memory::desc(g.wei, memory::data_type::f32, g.wei_strides), dnnl_tmp::engine(),
-               const_cast<float*>(const_b.data<float>()));
-    dnnl::reorder(src, p->mem).execute(dnnl_tmp::stream(), src, p->mem);
-    dnnl_tmp::stream().wait();
+    const memory::desc given(g.wei, memory::data_type::f32, g.wei_strides);
+    memory src(given, dnnl_tmp::engine(), const_cast<float*>(const_b.data<float>()));
+    if (md == given) {
+      p->mem = src;  // the primitive reads B as stored (e.g. gemm:jit on AVX2): no copy
+    } else {
+      p->mem = memory(md, dnnl_tmp::engine());
+      dnnl::reorder(src, p->mem).execute(dnnl_tmp::stream(), src, p->mem);
+      dnnl_tmp::stream().wait();
+    }
     packed_.push_back(std::move(p));
     return packed_.back().get();
   }

@@ -154,6 +154,11 @@ void nc_view(const Shape& s, bool channels_last, memory::dims* dims, memory::dim
   *dims = channels_last ? memory::dims(to_channels_first(s)) : memory::dims(s);
   std::vector<int64_t> st = shape_strides(s);  // strides of the stored order
   *strides = channels_last ? memory::dims(to_channels_first(st)) : memory::dims(st);
+  // 2.6 has JIT batch normalization for 2-D, 4-D and 5-D data only: 3-D becomes [N, C, 1, W].
+  if (dims->size() == 3) {
+    dims->insert(dims->begin() + 2, 1);
+    strides->insert(strides->begin() + 2, (*strides)[2] * (*dims)[3]);
+  }
 }
 
 class BatchNormKernel : public OpKernel {
@@ -217,11 +222,12 @@ class InstanceNormKernel : public OpKernel {
     if (scale.dtype() != DType::kFloat32 || bias.dtype() != DType::kFloat32 || scale.numel() != C || bias.numel() != C) {
       return fallback(ctx);
     }
-    // NCHW: one problem [1, N*C, S]; channels-last: N problems [1, C, S] stored [S, C].
+    // NCHW: one problem [1, N*C, 1, S]; channels-last: N problems [1, C, 1, S] stored [S, C].
+    // (4-D, not 3-D: 2.6 has JIT batch normalization only for 2-D, 4-D and 5-D data.)
     const int64_t channels = channels_last ? C : N * C;
-    const memory::dims dims = {1, channels, S};
+    const memory::dims dims = {1, channels, 1, S};
     const NormEntry* e = cache_.get(dims, [&](NormEntry& n) {
-      n.data_md = channels_last ? memory::desc(dims, memory::data_type::f32, memory::dims{S * C, 1, C})
+      n.data_md = channels_last ? memory::desc(dims, memory::data_type::f32, memory::dims{S * C, 1, S * C, C})
                                 : dnnl_tmp::plain_f32(dims);
       dnnl::batch_normalization_forward::desc d(dnnl::prop_kind::forward_inference, n.data_md, epsilon,
                                                 Flags::use_scale | Flags::use_shift);
