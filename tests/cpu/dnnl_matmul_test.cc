@@ -1,6 +1,8 @@
 // oneDNN matmul-family kernels (MatMul, Gemm, kiln.FusedMatMul) against the reference backend.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "cpu/cpu_check.h"
 
 namespace kiln {
@@ -74,6 +76,63 @@ TEST(DnnlMatMul, ConstantBAcrossBatchSizes) {
     ASSERT_EQ(yt.shape(), rt.shape());
     for (int64_t i = 0; i < yt.numel(); ++i) ASSERT_NEAR(yt.data<float>()[i], rt.data<float>()[i], 1e-4) << m << " " << i;
   }
+}
+
+// run() from several threads at once, each with its own M: the per-shape cache and the packed
+// weights are shared.
+TEST(DnnlMatMul, ConcurrentRuns) {
+  CpuCheck c("FusedMatMul", 1, 1, "kiln");
+  c.input(random_tensor({5, 33}, 1));
+  c.constant(random_tensor({33, 40}, 2));
+  c.constant(random_tensor({40}, 3));
+  c.attr_string("activation", "Relu");
+  std::vector<NamedValue> unused;
+  auto model = c.build(&unused);
+  ASSERT_TRUE(model->graph->finalize().is_ok());
+  model->graph->inputs[0]->type = ir::TypeInfo::tensor(DType::kFloat32, {ir::Dim::named("m"), 33});
+  SessionOptions o;
+  o.backend = Backend::kCpu;
+  o.optimize = false;
+  o.threads = 1;
+  auto cpu = Session::create(model, o);
+  o.backend = Backend::kReference;
+  auto ref = Session::create(model, o);
+  ASSERT_TRUE(cpu && ref);
+  std::vector<std::vector<NamedValue>> feeds;
+  std::vector<Tensor> want;
+  for (int t = 0; t < 4; ++t) {
+    feeds.push_back({{"in0", Value(random_tensor({1 + 5 * t, 33}, 20 + static_cast<uint64_t>(t)))}});
+    auto r = (*ref)->run(feeds.back());
+    ASSERT_TRUE(r);
+    want.push_back((*r)[0].tensor());
+  }
+  std::vector<int> bad(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int rep = 0; rep < 20; ++rep) {
+        auto y = (*cpu)->run(feeds[static_cast<size_t>(t)]);
+        if (!y) {
+          ++bad[static_cast<size_t>(t)];
+          continue;
+        }
+        const Tensor& yt = (*y)[0].tensor();
+        const Tensor& w = want[static_cast<size_t>(t)];
+        if (yt.shape() != w.shape()) {
+          ++bad[static_cast<size_t>(t)];
+          continue;
+        }
+        for (int64_t i = 0; i < yt.numel(); ++i) {
+          if (std::fabs(yt.data<float>()[i] - w.data<float>()[i]) > 1e-4f) {
+            ++bad[static_cast<size_t>(t)];
+            break;
+          }
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 4; ++t) EXPECT_EQ(bad[static_cast<size_t>(t)], 0) << "thread " << t;
 }
 
 TEST(DnnlGemm, AllCombinations) {
