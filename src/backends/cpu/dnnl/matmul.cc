@@ -316,9 +316,10 @@ Expected<std::unique_ptr<OpKernel>> prepare_common(const PrepareContext& pctx, s
     const Tensor& c = *pctx.constant(2);
     const Shape& cs = c.shape();
     // [N] or [1, N]: beta * C becomes the matmul bias; N = B's output columns, checked at run.
-    if ((cs.size() == 1 || (cs.size() == 2 && cs[0] == 1)) && c.dtype() == DType::kFloat32 && k->const_b.valid()) {
+    if ((cs.size() == 1 || (cs.size() == 2 && cs[0] == 1)) && c.dtype() == DType::kFloat32 && k->const_b.valid() &&
+        k->const_b.rank() == 2) {
       const int64_t n = k->trans_b ? k->const_b.dim(0) : k->const_b.dim(1);
-      if (k->const_b.rank() == 2 && cs.back() == n) {
+      if (cs.back() == n) {
         k->const_bias = Tensor(DType::kFloat32, {n});
         for (int64_t i = 0; i < n; ++i) k->const_bias.data<float>()[i] = k->beta * c.data<float>()[i];
       }
