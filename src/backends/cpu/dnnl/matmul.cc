@@ -1,0 +1,379 @@
+// MatMul, Gemm and kiln.FusedMatMul (fp32) on the oneDNN matmul primitive.
+//
+// One kernel class serves the three ops: A x B with numpy batch broadcasting (MatMul/FusedMatMul)
+// or optional transposes (Gemm), then an epilogue: a row-vector bias as matmul bias, any other
+// broadcastable addend (Gemm's beta*C, FusedMatMul's bias) pre-written into the output and added
+// by a sum post-op, an activation as eltwise post-ops. A constant B is reordered into the layout
+// oneDNN picks (format_tag::any, i.e. packed) once per layout; primitives are cached per shape.
+// Shapes oneDNN cannot or need not handle (empty output, K = 0, > 12 dims) run the reference
+// kernel, which is also the oracle the tests compare against.
+#include <map>
+#include <unordered_map>
+#include <mutex>
+
+#include "backends/cpu/dnnl/matmul_common_tmp.h"
+#include "backends/cpu/dnnl/matmul_kernels.h"
+#include "backends/reference/kiln/kiln_kernels.h"
+#include "backends/reference/nn/nn_kernels.h"
+#include "backends/reference/util.h"
+
+namespace kiln::cpu {
+
+namespace {
+
+using dnnl::memory;
+
+enum class Op { kMatMul, kGemm, kFused };
+// How the addend (Gemm C / FusedMatMul bias) enters: none, matmul bias [1.., N], or pre-written
+// into the output and added by a sum post-op.
+enum class AddMode : int64_t { kNone, kBias, kSum };
+
+struct Geometry {
+  memory::dims src, wei, dst;
+  memory::dims src_strides, wei_strides;
+  Shape out;           // ONNX output shape
+  int64_t N = 0, K = 0;
+  bool degenerate = false;  // leave to the reference kernel
+};
+
+memory::dims row_major(const memory::dims& d) {
+  memory::dims s(d.size(), 1);
+  for (size_t i = d.size(); i-- > 1;) s[i - 1] = s[i] * d[i];
+  return s;
+}
+
+// Numpy matmul geometry. B with no batch extent (all batch dims 1) folds A's batch into M, the
+// common case of activations x weights.
+Expected<Geometry> matmul_geometry(const Shape& a_shape, const Shape& b_shape) {
+  if (a_shape.empty() || b_shape.empty()) return invalid_argument("operands must have rank >= 1");
+  Shape as = a_shape, bs = b_shape;
+  const bool a_vec = as.size() == 1, b_vec = bs.size() == 1;
+  if (a_vec) as.insert(as.begin(), 1);
+  if (b_vec) bs.push_back(1);
+  Geometry g;
+  const int64_t M = as[as.size() - 2];
+  g.K = as.back();
+  g.N = bs.back();
+  if (bs[bs.size() - 2] != g.K) {
+    return invalid_argument("inner dimensions differ: A {} and B {}", shape_str(a_shape), shape_str(b_shape));
+  }
+  Shape ab(as.begin(), as.end() - 2), bb(bs.begin(), bs.end() - 2);
+  const size_t r = std::max(ab.size(), bb.size());
+  ab.insert(ab.begin(), r - ab.size(), 1);
+  bb.insert(bb.begin(), r - bb.size(), 1);
+  Shape batch(r);
+  for (size_t i = 0; i < r; ++i) {
+    if (ab[i] != bb[i] && ab[i] != 1 && bb[i] != 1) {
+      return invalid_argument("batch dims of A {} and B {} cannot be broadcast", shape_str(a_shape), shape_str(b_shape));
+    }
+    batch[i] = ab[i] == 1 ? bb[i] : ab[i];
+  }
+  g.out = batch;
+  if (!a_vec) g.out.push_back(M);
+  if (!b_vec) g.out.push_back(g.N);
+  if (shape_numel(g.out) == 0 || g.K == 0 || r + 2 > DNNL_MAX_NDIMS) {
+    g.degenerate = true;
+    return g;
+  }
+  if (shape_numel(bb) == 1) {
+    const int64_t rows = shape_numel(ab) * M;
+    g.src = {rows, g.K};
+    g.wei = {g.K, g.N};
+    g.dst = {rows, g.N};
+  } else {
+    g.src = ab;
+    g.src.push_back(M);
+    g.src.push_back(g.K);
+    g.wei = bb;
+    g.wei.push_back(g.K);
+    g.wei.push_back(g.N);
+    g.dst = batch;
+    g.dst.push_back(M);
+    g.dst.push_back(g.N);
+  }
+  g.src_strides = row_major(g.src);
+  g.wei_strides = row_major(g.wei);
+  return g;
+}
+
+Expected<Geometry> gemm_geometry(const Shape& a, const Shape& b, bool ta, bool tb) {
+  if (a.size() != 2 || b.size() != 2) return invalid_argument("A {} and B {} must be 2-D", shape_str(a), shape_str(b));
+  Geometry g;
+  const int64_t M = ta ? a[1] : a[0];
+  g.K = ta ? a[0] : a[1];
+  g.N = tb ? b[0] : b[1];
+  if ((tb ? b[1] : b[0]) != g.K) return invalid_argument("inner dimensions differ: A {} and B {}", shape_str(a), shape_str(b));
+  g.out = {M, g.N};
+  if (M == 0 || g.N == 0 || g.K == 0) {
+    g.degenerate = true;
+    return g;
+  }
+  g.src = {M, g.K};
+  g.wei = {g.K, g.N};
+  g.dst = {M, g.N};
+  g.src_strides = ta ? memory::dims{1, M} : memory::dims{g.K, 1};
+  g.wei_strides = tb ? memory::dims{1, g.K} : memory::dims{g.N, 1};
+  return g;
+}
+
+// True when `addend` is a row vector over the output's last dim: [N] or [1, ..., 1, N].
+bool is_row_vector(const Shape& addend, const Shape& out, int64_t N) {
+  if (addend.empty() || addend.size() > out.size() || out.empty() || out.back() != N || addend.back() != N) return false;
+  for (size_t i = 0; i + 1 < addend.size(); ++i) {
+    if (addend[i] != 1) return false;
+  }
+  return true;
+}
+
+// Unidirectional broadcast of `addend` to `out` (the output shape must not grow).
+bool broadcasts_to(const Shape& addend, const Shape& out) {
+  if (addend.size() > out.size()) return false;
+  for (size_t i = 0; i < addend.size(); ++i) {
+    const int64_t d = addend[i], o = out[out.size() - addend.size() + i];
+    if (d != o && d != 1) return false;
+  }
+  return true;
+}
+
+class MatMulKernel : public OpKernel {
+ public:
+  Op op = Op::kMatMul;
+  bool trans_a = false, trans_b = false;
+  float alpha = 1, beta = 1;
+  Activation act;
+  Tensor const_b;     // constant B (Gemm: already multiplied by alpha), original layout
+  Tensor const_bias;  // Gemm with constant row-vector C and beta != 1: beta * C as [N]
+  KernelFn fallback = nullptr;
+
+  Expected<Geometry> geometry(const Shape& a, const Shape& b) const {
+    return op == Op::kGemm ? gemm_geometry(a, b, trans_a, trans_b) : matmul_geometry(a, b);
+  }
+
+  // Output scale for Gemm's alpha when it could not be folded into a constant B.
+  bool scaled() const { return op == Op::kGemm && !const_b.valid() && alpha != 1.f; }
+
+  AddMode add_mode(const Shape* addend, const Geometry& g) const {
+    if (!addend) return AddMode::kNone;
+    if (op == Op::kGemm) {
+      if (const_bias.valid()) return AddMode::kBias;
+      const bool plain = beta == 1.f && !scaled();
+      return plain && is_row_vector(*addend, g.out, g.N) ? AddMode::kBias : AddMode::kSum;
+    }
+    return is_row_vector(*addend, g.out, g.N) ? AddMode::kBias : AddMode::kSum;
+  }
+
+  struct Packed {
+    memory::desc md;
+    memory mem;
+  };
+  struct Entry {
+    dnnl::matmul prim;
+    memory::desc src_md, wei_md, dst_md, bias_md, scratch_md;
+    size_t scratch = 0;
+    const Packed* wei = nullptr;  // constant B in the primitive's layout
+  };
+
+  // The cached primitive for this geometry and addend mode, created on first use; nullptr when
+  // oneDNN cannot make one (the caller then runs the reference kernel).
+  const Entry* entry(const Geometry& g, AddMode mode) const {
+    std::vector<int64_t> key = {static_cast<int64_t>(mode)};
+    key.insert(key.end(), g.src.begin(), g.src.end());
+    key.push_back(-1);
+    key.insert(key.end(), g.wei.begin(), g.wei.end());
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second.get();
+    std::unique_ptr<Entry> e;
+    try {
+      e = create(g, mode);
+    } catch (const dnnl::error&) {
+      e = nullptr;
+    }
+    const Entry* p = e.get();
+    cache_[key] = std::move(e);
+    return p;
+  }
+
+  Status run(KernelContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = const_b.valid() ? const_b : ctx.input(1);
+    if (a.dtype() != DType::kFloat32 || b.dtype() != DType::kFloat32) return fallback(ctx);
+    auto g = geometry(a.shape(), b.shape());
+    if (!g) return ctx.error("{}", g.status().message());
+    const Tensor* addend = ctx.has_input(2) ? &ctx.input(2) : nullptr;
+    if (g->degenerate || (addend && (addend->dtype() != DType::kFloat32 || !broadcasts_to(addend->shape(), g->out)))) {
+      return fallback(ctx);
+    }
+    const AddMode mode = add_mode(addend ? &addend->shape() : nullptr, *g);
+    const Entry* e = entry(*g, mode);
+    if (!e) return fallback(ctx);
+
+    Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, g->out);
+    if (mode == AddMode::kSum) write_addend(*addend, y, op == Op::kGemm ? beta : 1.f);
+    std::unordered_map<int, memory> args;
+    auto& eng = dnnl_tmp::engine();
+    args.insert({DNNL_ARG_SRC, memory(e->src_md, eng, const_cast<float*>(a.data<float>()))});
+    args.insert({DNNL_ARG_WEIGHTS, e->wei ? e->wei->mem : memory(e->wei_md, eng, const_cast<float*>(b.data<float>()))});
+    args.insert({DNNL_ARG_DST, memory(e->dst_md, eng, y.data<float>())});
+    if (mode == AddMode::kBias) {
+      const float* bias = const_bias.valid() ? const_bias.data<float>() : addend->data<float>();
+      args.insert({DNNL_ARG_BIAS, memory(e->bias_md, eng, const_cast<float*>(bias))});
+    }
+    try {
+      dnnl_tmp::execute(ctx, e->prim, e->scratch, e->scratch_md, args);
+    } catch (const dnnl::error& err) {
+      return ctx.error("oneDNN matmul failed: {}", err.what());
+    }
+    return Status::ok();
+  }
+
+ private:
+  std::unique_ptr<Entry> create(const Geometry& g, AddMode mode) const {
+    auto e = std::make_unique<Entry>();
+    const auto f32 = memory::data_type::f32;
+    e->src_md = memory::desc(g.src, f32, g.src_strides);
+    e->wei_md = const_b.valid() ? memory::desc(g.wei, f32, memory::format_tag::any) : memory::desc(g.wei, f32, g.wei_strides);
+    e->dst_md = dnnl_tmp::plain_f32(g.dst);
+    dnnl::primitive_attr attr = dnnl_tmp::base_attr();
+    dnnl::post_ops po;
+    if (mode == AddMode::kSum) po.append_sum(1.f);
+    if (!dnnl_tmp::append_activation(po, act)) return nullptr;
+    attr.set_post_ops(po);
+    if (scaled()) attr.set_output_scales(0, {alpha});
+    dnnl::matmul::desc d = [&] {
+      if (mode != AddMode::kBias) return dnnl::matmul::desc(e->src_md, e->wei_md, e->dst_md);
+      memory::dims bd(g.dst.size(), 1);
+      bd.back() = g.N;
+      e->bias_md = dnnl_tmp::plain_f32(bd);
+      return dnnl::matmul::desc(e->src_md, e->wei_md, e->bias_md, e->dst_md);
+    }();
+    dnnl::matmul::primitive_desc pd(d, attr, dnnl_tmp::engine());
+    e->prim = dnnl::matmul(pd);
+    e->scratch_md = pd.scratchpad_desc();
+    e->scratch = e->scratch_md.get_size();
+    e->wei_md = pd.weights_desc();
+    if (const_b.valid()) e->wei = pack(g, e->wei_md);
+    return e;
+  }
+
+  // Constant B reordered into `md` (the layout a primitive chose); one copy per distinct layout.
+  const Packed* pack(const Geometry& g, const memory::desc& md) const {
+    for (const auto& p : packed_) {
+      if (p->md == md) return p.get();
+    }
+    auto p = std::make_unique<Packed>();
+    p->md = md;
+    const memory::desc given(g.wei, memory::data_type::f32, g.wei_strides);
+    memory src(given, dnnl_tmp::engine(), const_cast<float*>(const_b.data<float>()));
+    if (md == given) {
+      p->mem = src;  // the primitive reads B as stored (e.g. gemm:jit on AVX2): no copy
+    } else {
+      p->mem = memory(md, dnnl_tmp::engine());
+      dnnl::reorder(src, p->mem).execute(dnnl_tmp::stream(), src, p->mem);
+      dnnl_tmp::stream().wait();
+    }
+    packed_.push_back(std::move(p));
+    return packed_.back().get();
+  }
+
+  // y = scale * addend broadcast to y's shape (the sum post-op then adds the product).
+  static void write_addend(const Tensor& addend, Tensor& y, float scale) {
+    const float* src = addend.data<float>();
+    float* dst = y.data<float>();
+    const int64_t n = y.numel();
+    if (addend.numel() == n) {
+      for (int64_t i = 0; i < n; ++i) dst[i] = scale * src[i];
+      return;
+    }
+    reference::BroadcastWalker w(y.shape(), {&addend.shape()});
+    for (int64_t i = 0; i < n; ++i, w.next()) dst[i] = scale * src[w.offset(0)];
+  }
+
+  mutable std::mutex mu_;
+  mutable std::map<std::vector<int64_t>, std::unique_ptr<Entry>> cache_;
+  mutable std::vector<std::unique_ptr<Packed>> packed_;
+};
+
+bool is_f32(const ir::TypeInfo* t) { return t && t->is_tensor() && t->elem == DType::kFloat32; }
+
+// Shared prepare: dtype checks, constant B, and a primitive for the static shapes when known
+// (so the weights are packed here, not on the first run).
+Expected<std::unique_ptr<OpKernel>> prepare_common(const PrepareContext& pctx, std::unique_ptr<MatMulKernel> k) {
+  const ir::Node& node = pctx.node;
+  if (node.num_inputs() < 2 || !is_f32(pctx.input_type(0)) || !is_f32(pctx.input_type(1))) return dnnl_tmp::decline();
+  if (node.has_input(2) && !is_f32(pctx.input_type(2))) return dnnl_tmp::decline();
+  if (node.num_outputs() != 1) return dnnl_tmp::decline();
+  if (const Tensor* b = pctx.constant(1)) {
+    if (b->dtype() != DType::kFloat32) return dnnl_tmp::decline();
+    k->const_b = *b;
+    if (k->op == Op::kGemm && k->alpha != 1.f) {
+      k->const_b = b->clone();
+      float* p = k->const_b.data<float>();
+      for (int64_t i = 0; i < k->const_b.numel(); ++i) p[i] *= k->alpha;
+    }
+  }
+  if (k->op == Op::kGemm && k->beta != 1.f && pctx.constant(2)) {
+    const Tensor& c = *pctx.constant(2);
+    const Shape& cs = c.shape();
+    // [N] or [1, N]: beta * C becomes the matmul bias; N = B's output columns, checked at run.
+    if ((cs.size() == 1 || (cs.size() == 2 && cs[0] == 1)) && c.dtype() == DType::kFloat32 && k->const_b.valid() &&
+        k->const_b.rank() == 2) {
+      const int64_t n = k->trans_b ? k->const_b.dim(0) : k->const_b.dim(1);
+      if (cs.back() == n) {
+        k->const_bias = Tensor(DType::kFloat32, {n});
+        for (int64_t i = 0; i < n; ++i) k->const_bias.data<float>()[i] = k->beta * c.data<float>()[i];
+      }
+    }
+  }
+  const ir::TypeInfo* ta = pctx.input_type(0);
+  const ir::TypeInfo* tb = pctx.input_type(1);
+  if (ta->fully_known() && tb->fully_known()) {
+    auto g = k->geometry(ta->concrete(), tb->concrete());
+    if (!g) return dnnl_tmp::decline();  // the reference kernel reports the bad shapes at run time
+    if (!g->degenerate) {
+      const ir::TypeInfo* tc = pctx.input_type(2);
+      AddMode mode = AddMode::kNone;
+      if (tc) {
+        if (!tc->fully_known()) return std::unique_ptr<OpKernel>(std::move(k));
+        const Shape cs = tc->concrete();
+        if (!broadcasts_to(cs, g->out)) return std::unique_ptr<OpKernel>(std::move(k));
+        mode = k->add_mode(&cs, *g);
+      }
+      if (!k->entry(*g, mode)) return dnnl_tmp::decline();  // oneDNN cannot: leave it to the reference
+    }
+  }
+  return std::unique_ptr<OpKernel>(std::move(k));
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<OpKernel>> prepare_matmul(const PrepareContext& pctx) {
+  auto k = std::make_unique<MatMulKernel>();
+  k->op = Op::kMatMul;
+  k->fallback = reference::matmul;
+  return prepare_common(pctx, std::move(k));
+}
+
+Expected<std::unique_ptr<OpKernel>> prepare_gemm(const PrepareContext& pctx) {
+  auto k = std::make_unique<MatMulKernel>();
+  k->op = Op::kGemm;
+  k->fallback = reference::gemm;
+  k->trans_a = pctx.node.attr_int("transA", 0) != 0;
+  k->trans_b = pctx.node.attr_int("transB", 0) != 0;
+  k->alpha = pctx.node.attr_float("alpha", 1.f);
+  k->beta = pctx.node.attr_float("beta", 1.f);
+  return prepare_common(pctx, std::move(k));
+}
+
+Expected<std::unique_ptr<OpKernel>> prepare_fused_matmul(const PrepareContext& pctx) {
+  KILN_ASSIGN_OR_RETURN(Activation act, Activation::from_node(pctx.node));
+  dnnl::post_ops probe;
+  if (!dnnl_tmp::append_activation(probe, act)) return dnnl_tmp::decline();
+  auto k = std::make_unique<MatMulKernel>();
+  k->op = Op::kFused;
+  k->act = act;
+  k->fallback = reference::fused_matmul;
+  return prepare_common(pctx, std::move(k));
+}
+
+}  // namespace kiln::cpu
