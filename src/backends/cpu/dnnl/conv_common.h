@@ -40,9 +40,6 @@ inline KernelFn reference_kernel(const ir::Node& node) { return reference::find_
 // Runs `fn` (a reference kernel) and counts it in reference_fallback_runs().
 Status run_fallback(KernelFn fn, KernelContext& ctx);
 
-// A prepare function's "not mine" answer: the next candidate (finally the reference kernel) runs it.
-inline Expected<std::unique_ptr<OpKernel>> decline() { return std::unique_ptr<OpKernel>(); }
-
 // [N, C, s...] from a tensor's shape in its storage layout.
 inline Shape logical_dims(const Shape& s, bool channels_last) { return channels_last ? to_channels_first(s) : s; }
 

@@ -62,4 +62,31 @@ inline dnnl::memory wrap(const dnnl::memory::desc& md, const void* data) {
   return dnnl::memory(md, engine(), const_cast<void*>(data));
 }
 
+// A prepare function's "not mine" answer: the next candidate (finally the reference kernel) runs it.
+inline Expected<std::unique_ptr<OpKernel>> decline() { return std::unique_ptr<OpKernel>(); }
+
+// A stream per calling thread, for kernels that keep their arguments between calls: run() may be
+// entered from several threads at once and a CPU stream is cheap, so no thread shares one.
+inline dnnl::stream& stream() {
+  thread_local dnnl::stream s(engine());
+  return s;
+}
+
+// Plain row-major descriptor of fp32 dims.
+inline dnnl::memory::desc plain_f32(const dnnl::memory::dims& dims) {
+  dnnl::memory::dims strides(dims.size(), 1);
+  for (size_t i = dims.size(); i-- > 1;) strides[i - 1] = strides[i] * dims[i];
+  return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, strides);
+}
+
+// Executes `prim` on this thread's stream with a scratchpad of `scratch_bytes` from ctx.scratch()
+// (for kernels that cached the scratchpad size instead of the primitive descriptor). Throws
+// dnnl::error like the primitive does; callers turn it into a Status.
+inline void execute(KernelContext& ctx, const dnnl::primitive& prim, size_t scratch_bytes,
+                    const dnnl::memory::desc& scratch_md, std::unordered_map<int, dnnl::memory>& args) {
+  if (scratch_bytes > 0) args.insert({DNNL_ARG_SCRATCHPAD, dnnl::memory(scratch_md, engine(), ctx.scratch(scratch_bytes))});
+  prim.execute(stream(), args);
+  stream().wait();
+}
+
 }  // namespace kiln::cpu::onednn

@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <mutex>
 
-#include "backends/cpu/dnnl/matmul_common_tmp.h"
+#include "backends/cpu/dnnl/dnnl_common.h"
 #include "backends/cpu/dnnl/matmul_kernels.h"
 #include "backends/reference/kiln/kiln_kernels.h"
 #include "backends/reference/nn/nn_kernels.h"
@@ -211,7 +211,7 @@ class MatMulKernel : public OpKernel {
     Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, g->out);
     if (mode == AddMode::kSum) write_addend(*addend, y, op == Op::kGemm ? beta : 1.f);
     std::unordered_map<int, memory> args;
-    auto& eng = dnnl_tmp::engine();
+    auto& eng = onednn::engine();
     args.insert({DNNL_ARG_SRC, memory(e->src_md, eng, const_cast<float*>(a.data<float>()))});
     args.insert({DNNL_ARG_WEIGHTS, e->wei ? e->wei->mem : memory(e->wei_md, eng, const_cast<float*>(b.data<float>()))});
     args.insert({DNNL_ARG_DST, memory(e->dst_md, eng, y.data<float>())});
@@ -220,7 +220,7 @@ class MatMulKernel : public OpKernel {
       args.insert({DNNL_ARG_BIAS, memory(e->bias_md, eng, const_cast<float*>(bias))});
     }
     try {
-      dnnl_tmp::execute(ctx, e->prim, e->scratch, e->scratch_md, args);
+      onednn::execute(ctx, e->prim, e->scratch, e->scratch_md, args);
     } catch (const dnnl::error& err) {
       return ctx.error("oneDNN matmul failed: {}", err.what());
     }
@@ -233,21 +233,21 @@ class MatMulKernel : public OpKernel {
     const auto f32 = memory::data_type::f32;
     e->src_md = memory::desc(g.src, f32, g.src_strides);
     e->wei_md = const_b.valid() ? memory::desc(g.wei, f32, memory::format_tag::any) : memory::desc(g.wei, f32, g.wei_strides);
-    e->dst_md = dnnl_tmp::plain_f32(g.dst);
-    dnnl::primitive_attr attr = dnnl_tmp::base_attr();
+    e->dst_md = onednn::plain_f32(g.dst);
+    dnnl::primitive_attr attr = onednn::base_attr();
     dnnl::post_ops po;
     if (mode == AddMode::kSum) po.append_sum(1.f);
-    if (!dnnl_tmp::append_activation(po, act)) return nullptr;
+    if (!onednn::append_activation(po, act)) return nullptr;
     attr.set_post_ops(po);
     if (scaled()) attr.set_output_scales(0, {alpha});
     dnnl::matmul::desc d = [&] {
       if (mode != AddMode::kBias) return dnnl::matmul::desc(e->src_md, e->wei_md, e->dst_md);
       memory::dims bd(g.dst.size(), 1);
       bd.back() = g.N;
-      e->bias_md = dnnl_tmp::plain_f32(bd);
+      e->bias_md = onednn::plain_f32(bd);
       return dnnl::matmul::desc(e->src_md, e->wei_md, e->bias_md, e->dst_md);
     }();
-    dnnl::matmul::primitive_desc pd(d, attr, dnnl_tmp::engine());
+    dnnl::matmul::primitive_desc pd(d, attr, onednn::engine());
     e->prim = dnnl::matmul(pd);
     e->scratch_md = pd.scratchpad_desc();
     e->scratch = e->scratch_md.get_size();
@@ -264,13 +264,13 @@ class MatMulKernel : public OpKernel {
     auto p = std::make_unique<Packed>();
     p->md = md;
     const memory::desc given(g.wei, memory::data_type::f32, g.wei_strides);
-    memory src(given, dnnl_tmp::engine(), const_cast<float*>(const_b.data<float>()));
+    memory src(given, onednn::engine(), const_cast<float*>(const_b.data<float>()));
     if (md == given) {
       p->mem = src;  // the primitive reads B as stored (e.g. gemm:jit on AVX2): no copy
     } else {
-      p->mem = memory(md, dnnl_tmp::engine());
-      dnnl::reorder(src, p->mem).execute(dnnl_tmp::stream(), src, p->mem);
-      dnnl_tmp::stream().wait();
+      p->mem = memory(md, onednn::engine());
+      dnnl::reorder(src, p->mem).execute(onednn::stream(), src, p->mem);
+      onednn::stream().wait();
     }
     packed_.push_back(std::move(p));
     return packed_.back().get();
@@ -300,11 +300,11 @@ bool is_f32(const ir::TypeInfo* t) { return t && t->is_tensor() && t->elem == DT
 // (so the weights are packed here, not on the first run).
 Expected<std::unique_ptr<OpKernel>> prepare_common(const PrepareContext& pctx, std::unique_ptr<MatMulKernel> k) {
   const ir::Node& node = pctx.node;
-  if (node.num_inputs() < 2 || !is_f32(pctx.input_type(0)) || !is_f32(pctx.input_type(1))) return dnnl_tmp::decline();
-  if (node.has_input(2) && !is_f32(pctx.input_type(2))) return dnnl_tmp::decline();
-  if (node.num_outputs() != 1) return dnnl_tmp::decline();
+  if (node.num_inputs() < 2 || !is_f32(pctx.input_type(0)) || !is_f32(pctx.input_type(1))) return onednn::decline();
+  if (node.has_input(2) && !is_f32(pctx.input_type(2))) return onednn::decline();
+  if (node.num_outputs() != 1) return onednn::decline();
   if (const Tensor* b = pctx.constant(1)) {
-    if (b->dtype() != DType::kFloat32) return dnnl_tmp::decline();
+    if (b->dtype() != DType::kFloat32) return onednn::decline();
     k->const_b = *b;
     if (k->op == Op::kGemm && k->alpha != 1.f) {
       k->const_b = b->clone();
@@ -329,7 +329,7 @@ Expected<std::unique_ptr<OpKernel>> prepare_common(const PrepareContext& pctx, s
   const ir::TypeInfo* tb = pctx.input_type(1);
   if (ta->fully_known() && tb->fully_known()) {
     auto g = k->geometry(ta->concrete(), tb->concrete());
-    if (!g) return dnnl_tmp::decline();  // the reference kernel reports the bad shapes at run time
+    if (!g) return onednn::decline();  // the reference kernel reports the bad shapes at run time
     if (!g->degenerate) {
       const ir::TypeInfo* tc = pctx.input_type(2);
       AddMode mode = AddMode::kNone;
@@ -339,7 +339,7 @@ Expected<std::unique_ptr<OpKernel>> prepare_common(const PrepareContext& pctx, s
         if (!broadcasts_to(cs, g->out)) return std::unique_ptr<OpKernel>(std::move(k));
         mode = k->add_mode(&cs, *g);
       }
-      if (!k->entry(*g, mode)) return dnnl_tmp::decline();  // oneDNN cannot: leave it to the reference
+      if (!k->entry(*g, mode)) return onednn::decline();  // oneDNN cannot: leave it to the reference
     }
   }
   return std::unique_ptr<OpKernel>(std::move(k));
@@ -368,7 +368,7 @@ Expected<std::unique_ptr<OpKernel>> prepare_gemm(const PrepareContext& pctx) {
 Expected<std::unique_ptr<OpKernel>> prepare_fused_matmul(const PrepareContext& pctx) {
   KILN_ASSIGN_OR_RETURN(Activation act, Activation::from_node(pctx.node));
   dnnl::post_ops probe;
-  if (!dnnl_tmp::append_activation(probe, act)) return dnnl_tmp::decline();
+  if (!onednn::append_activation(probe, act)) return onednn::decline();
   auto k = std::make_unique<MatMulKernel>();
   k->op = Op::kFused;
   k->act = act;

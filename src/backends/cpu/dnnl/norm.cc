@@ -13,7 +13,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "backends/cpu/dnnl/matmul_common_tmp.h"
+#include "backends/cpu/dnnl/dnnl_common.h"
 #include "backends/cpu/dnnl/matmul_kernels.h"
 #include "backends/reference/kiln/kiln_kernels.h"
 #include "backends/reference/reduction/reduction_kernels.h"
@@ -40,7 +40,7 @@ struct NormEntry {
 float* carve_scratch(KernelContext& ctx, const NormEntry& e, std::unordered_map<int, memory>& args, size_t extra_bytes) {
   const size_t sp = round_up(e.scratch), st = round_up(e.stat_bytes);
   char* base = static_cast<char*>(ctx.scratch(sp + 2 * st + extra_bytes + 64));
-  auto& eng = dnnl_tmp::engine();
+  auto& eng = onednn::engine();
   if (e.scratch > 0) args.insert({DNNL_ARG_SCRATCHPAD, memory(e.scratch_md, eng, base)});
   if (e.stat_bytes > 0) {
     args.insert({DNNL_ARG_MEAN, memory(e.stat_md, eng, base + sp)});
@@ -51,8 +51,8 @@ float* carve_scratch(KernelContext& ctx, const NormEntry& e, std::unordered_map<
 
 Status run_norm(KernelContext& ctx, const NormEntry& e, std::unordered_map<int, memory>& args, const char* what) {
   try {
-    e.prim.execute(dnnl_tmp::stream(), args);
-    dnnl_tmp::stream().wait();
+    e.prim.execute(onednn::stream(), args);
+    onednn::stream().wait();
   } catch (const dnnl::error& err) {
     return ctx.error("oneDNN {} failed: {}", what, err.what());
   }
@@ -60,7 +60,7 @@ Status run_norm(KernelContext& ctx, const NormEntry& e, std::unordered_map<int, 
 }
 
 memory wrap(const memory::desc& md, const float* p) {
-  return memory(md, dnnl_tmp::engine(), const_cast<float*>(p));
+  return memory(md, onednn::engine(), const_cast<float*>(p));
 }
 
 // Per-shape cache of normalization primitives (run() may be called from several threads).
@@ -110,12 +110,12 @@ class LayerNormKernel : public OpKernel {
       return reference::layer_normalization(ctx);
     }
     const NormEntry* e = cache_.get({outer, inner, has_b}, [&](NormEntry& n) {
-      n.data_md = dnnl_tmp::plain_f32({outer, inner});
+      n.data_md = onednn::plain_f32({outer, inner});
       const Flags flags = has_b ? Flags::use_scale | Flags::use_shift : Flags::use_scale;
       dnnl::layer_normalization_forward::desc d(dnnl::prop_kind::forward_inference, n.data_md, epsilon, flags);
-      dnnl::layer_normalization_forward::primitive_desc pd(d, dnnl_tmp::base_attr(), dnnl_tmp::engine());
+      dnnl::layer_normalization_forward::primitive_desc pd(d, onednn::base_attr(), onednn::engine());
       n.prim = dnnl::layer_normalization_forward(pd);
-      n.param_md = dnnl_tmp::plain_f32({inner});
+      n.param_md = onednn::plain_f32({inner});
       n.stat_md = pd.mean_desc();
       n.stat_bytes = n.stat_md.get_size();
       n.scratch_md = pd.scratchpad_desc();
@@ -181,9 +181,9 @@ class BatchNormKernel : public OpKernel {
       n.data_md = memory::desc(dims, memory::data_type::f32, strides);
       const Flags flags = Flags::use_global_stats | Flags::use_scale | Flags::use_shift;
       dnnl::batch_normalization_forward::desc d(dnnl::prop_kind::forward_inference, n.data_md, epsilon, flags);
-      dnnl::batch_normalization_forward::primitive_desc pd(d, dnnl_tmp::base_attr(), dnnl_tmp::engine());
+      dnnl::batch_normalization_forward::primitive_desc pd(d, onednn::base_attr(), onednn::engine());
       n.prim = dnnl::batch_normalization_forward(pd);
-      n.param_md = dnnl_tmp::plain_f32({C});
+      n.param_md = onednn::plain_f32({C});
       n.stat_md = n.param_md;
       n.scratch_md = pd.scratchpad_desc();
       n.scratch = n.scratch_md.get_size();
@@ -228,12 +228,12 @@ class InstanceNormKernel : public OpKernel {
     const memory::dims dims = {1, channels, 1, S};
     const NormEntry* e = cache_.get(dims, [&](NormEntry& n) {
       n.data_md = channels_last ? memory::desc(dims, memory::data_type::f32, memory::dims{S * C, 1, S * C, C})
-                                : dnnl_tmp::plain_f32(dims);
+                                : onednn::plain_f32(dims);
       dnnl::batch_normalization_forward::desc d(dnnl::prop_kind::forward_inference, n.data_md, epsilon,
                                                 Flags::use_scale | Flags::use_shift);
-      dnnl::batch_normalization_forward::primitive_desc pd(d, dnnl_tmp::base_attr(), dnnl_tmp::engine());
+      dnnl::batch_normalization_forward::primitive_desc pd(d, onednn::base_attr(), onednn::engine());
       n.prim = dnnl::batch_normalization_forward(pd);
-      n.param_md = dnnl_tmp::plain_f32({channels});
+      n.param_md = onednn::plain_f32({channels});
       n.stat_md = pd.mean_desc();
       n.stat_bytes = n.stat_md.get_size();
       n.scratch_md = pd.scratchpad_desc();
@@ -283,9 +283,9 @@ KernelFn norm_fallback(const ir::Node& node, KernelFn plain) {
 
 Expected<std::unique_ptr<OpKernel>> prepare_layer_norm(const PrepareContext& pctx) {
   const ir::Node& node = pctx.node;
-  if (!is_f32(pctx.input_type(0)) || node.num_inputs() < 2) return dnnl_tmp::decline();
-  if (node.has_output(1) || node.has_output(2)) return dnnl_tmp::decline();  // Mean / InvStdDev wanted
-  if (node.attr_int("stash_type", 1) != 1) return dnnl_tmp::decline();
+  if (!is_f32(pctx.input_type(0)) || node.num_inputs() < 2) return onednn::decline();
+  if (node.has_output(1) || node.has_output(2)) return onednn::decline();  // Mean / InvStdDev wanted
+  if (node.attr_int("stash_type", 1) != 1) return onednn::decline();
   auto k = std::make_unique<LayerNormKernel>();
   k->axis = node.attr_int("axis", -1);
   k->epsilon = node.attr_float("epsilon", 1e-5f);
@@ -294,12 +294,12 @@ Expected<std::unique_ptr<OpKernel>> prepare_layer_norm(const PrepareContext& pct
 
 Expected<std::unique_ptr<OpKernel>> prepare_batch_norm(const PrepareContext& pctx) {
   const ir::Node& node = pctx.node;
-  if (!is_f32(pctx.input_type(0)) || node.num_inputs() != 5) return dnnl_tmp::decline();
-  if (node.attr_int("training_mode", 0) != 0) return dnnl_tmp::decline();
+  if (!is_f32(pctx.input_type(0)) || node.num_inputs() != 5) return onednn::decline();
+  if (node.attr_int("training_mode", 0) != 0) return onednn::decline();
   for (size_t i = 1; i < node.num_outputs(); ++i) {
-    if (node.has_output(i)) return dnnl_tmp::decline();  // running stats wanted: training form
+    if (node.has_output(i)) return onednn::decline();  // running stats wanted: training form
   }
-  if (node.opset < 9 && node.attr_int("spatial", 1) == 0) return dnnl_tmp::decline();
+  if (node.opset < 9 && node.attr_int("spatial", 1) == 0) return onednn::decline();
   auto k = std::make_unique<BatchNormKernel>();
   k->channels_last = is_channels_last(node);
   k->epsilon = node.attr_float("epsilon", 1e-5f);
@@ -309,7 +309,7 @@ Expected<std::unique_ptr<OpKernel>> prepare_batch_norm(const PrepareContext& pct
 
 Expected<std::unique_ptr<OpKernel>> prepare_instance_norm(const PrepareContext& pctx) {
   const ir::Node& node = pctx.node;
-  if (!is_f32(pctx.input_type(0)) || node.num_inputs() != 3) return dnnl_tmp::decline();
+  if (!is_f32(pctx.input_type(0)) || node.num_inputs() != 3) return onednn::decline();
   auto k = std::make_unique<InstanceNormKernel>();
   k->channels_last = is_channels_last(node);
   k->epsilon = node.attr_float("epsilon", 1e-5f);

@@ -6,7 +6,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "backends/cpu/dnnl/matmul_common_tmp.h"
+#include "backends/cpu/dnnl/dnnl_common.h"
 #include "backends/cpu/dnnl/matmul_kernels.h"
 #include "backends/reference/reduction/reduction_kernels.h"
 
@@ -39,12 +39,12 @@ class SoftmaxKernel : public OpKernel {
     const Entry* e = entry({outer, n, inner});
     if (!e) return fallback(ctx);
     Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, x.shape());
-    auto& eng = dnnl_tmp::engine();
+    auto& eng = onednn::engine();
     std::unordered_map<int, memory> args;
     args.insert({DNNL_ARG_SRC, memory(e->md, eng, const_cast<float*>(x.data<float>()))});
     args.insert({DNNL_ARG_DST, memory(e->md, eng, y.data<float>())});
     try {
-      dnnl_tmp::execute(ctx, e->prim, e->scratch, e->scratch_md, args);
+      onednn::execute(ctx, e->prim, e->scratch, e->scratch_md, args);
     } catch (const dnnl::error& err) {
       return ctx.error("oneDNN softmax failed: {}", err.what());
     }
@@ -65,10 +65,10 @@ class SoftmaxKernel : public OpKernel {
     std::unique_ptr<Entry> e = std::make_unique<Entry>();
     try {
       // inner == 1 (the usual last-axis case): a dense 2-D problem, the fast JIT path.
-      e->md = dims[2] == 1 ? dnnl_tmp::plain_f32({dims[0], dims[1]}) : dnnl_tmp::plain_f32(dims);
+      e->md = dims[2] == 1 ? onednn::plain_f32({dims[0], dims[1]}) : onednn::plain_f32(dims);
       const auto alg = log ? dnnl::algorithm::softmax_log : dnnl::algorithm::softmax_accurate;
       dnnl::softmax_v2_forward::desc d(dnnl::prop_kind::forward_inference, alg, e->md, e->md, 1);
-      dnnl::softmax_v2_forward::primitive_desc pd(d, dnnl_tmp::base_attr(), dnnl_tmp::engine());
+      dnnl::softmax_v2_forward::primitive_desc pd(d, onednn::base_attr(), onednn::engine());
       e->prim = dnnl::softmax_v2_forward(pd);
       e->scratch_md = pd.scratchpad_desc();
       e->scratch = e->scratch_md.get_size();
@@ -86,7 +86,7 @@ class SoftmaxKernel : public OpKernel {
 
 Expected<std::unique_ptr<OpKernel>> prepare(const PrepareContext& pctx, bool log) {
   const ir::TypeInfo* t = pctx.input_type(0);
-  if (!t || !t->is_tensor() || t->elem != DType::kFloat32 || pctx.node.num_outputs() != 1) return dnnl_tmp::decline();
+  if (!t || !t->is_tensor() || t->elem != DType::kFloat32 || pctx.node.num_outputs() != 1) return onednn::decline();
   auto k = std::make_unique<SoftmaxKernel>();
   k->log = log;
   k->coerce_2d = pctx.node.opset < 13;
