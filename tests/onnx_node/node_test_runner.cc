@@ -2,7 +2,7 @@
 // compares every output with ONNX's reference output.
 //
 //   onnx_node_tests [--data DIR] [--expected FILE] [--not-comparable FILE] [--filter SUBSTR]
-//                   [--write-pass FILE] [--markdown FILE] [-v]
+//                   [--write-pass FILE] [--markdown FILE] [--backend reference|cpu] [-v]
 //
 // --not-comparable lists cases whose reference outputs come from a random generator (Bernoulli,
 // training-mode Dropout, ...): they still run (and must not crash) but are not compared.
@@ -120,6 +120,9 @@ std::vector<fs::path> sorted_files(const fs::path& dir, const std::string& prefi
 }
 
 
+// --backend cpu runs every case through the graph passes and the optimized CPU kernels.
+Backend g_backend = Backend::kReference;
+
 Result run_case(const fs::path& dir, bool compare) {
   auto model = onnx_frontend::load_model((dir / "model.onnx").string());
   if (!model) {
@@ -128,7 +131,7 @@ Result run_case(const fs::path& dir, bool compare) {
   }
   SessionOptions options;
   options.verify_inference = true;
-  options.backend = Backend::kReference;
+  options.backend = g_backend;
   auto session = Session::create(*model, options);
   if (!session) {
     return {session.status().code() == StatusCode::kUnsupported ? Outcome::kUnsupported : Outcome::kFail,
@@ -248,9 +251,10 @@ int main(int argc, char** argv) {
     else if (a == "--no-fork") isolate = false;
     else if (a == "--timeout") timeout_s = std::stoi(next());
     else if (a == "-v" || a == "--verbose") verbose = true;
+    else if (a == "--backend") g_backend = next() == "cpu" ? Backend::kCpu : Backend::kReference;
     else {
       std::cerr << "usage: onnx_node_tests [--data DIR] [--expected FILE] [--not-comparable FILE] [--write-pass FILE]"
-                   " [--markdown FILE] [--filter S]... [--no-fork] [--timeout S] [-v]\n";
+                    " [--markdown FILE] [--filter S]... [--no-fork] [--timeout S] [--backend reference|cpu] [-v]\n";
       return 2;
     }
   }
