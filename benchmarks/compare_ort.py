@@ -12,6 +12,7 @@ noisy run (other jobs on the machine) moves it little. Needs build/tools/kiln/ki
 import argparse
 import datetime
 import json
+import re
 import os
 import shlex
 import signal
@@ -128,6 +129,18 @@ def machine_info(peer):
             why = f"signal {signal.Signals(-rc).name}" if rc < 0 else f"exit {rc}"
             peak = {"error": f"tools/peak failed ({why}); it is built for AVX-512, which this CPU "
                              f"{'has' if 'avx512f' in flags else 'lacks'}"}
+    # Our own probe uses the widest FMA this CPU has (AVX2 or AVX-512).
+    own = os.path.join(REPO, "build", "benchmarks", "fma_peak_bench")
+    if (peak is None or "error" in peak) and os.path.exists(own):
+        rc, out, err, _ = run_measured([own, "1", "2"], 300)
+        gflops = {}
+        for line in out.splitlines():
+            m = re.search(r"\((\w+)\): (\d+) threads? ([0-9.]+) GFLOP/s", line)
+            if m:
+                gflops[int(m.group(2))] = float(m.group(3))
+                isa = m.group(1)
+        if rc == 0 and gflops:
+            peak = {"own_probe": True, "isa": isa, "fp32_gflops": gflops}
     return {"cpu": model_name, "logical_cpus": logical, "physical_cores": len(cores) or logical,
             "cpu_flags": simd, "kiln_isa": "?", "peak": peak, "loadavg_start": os.getloadavg()}
 
@@ -167,6 +180,8 @@ def main():
 
     # Before the runs: the peak probe loads both cores for a few seconds.
     machine = machine_info(args.peer)
+    # GFLOP per query (Conv/Gemm/MatMul, 2 x MACs) from models.json, for the % of peak columns.
+    machine["gflop"] = {k: v["gflop"] for k, v in models.items() if isinstance(v, dict) and v.get("gflop")}
     results = []
     started = datetime.datetime.now(datetime.timezone.utc)
     with tempfile.TemporaryDirectory() as tmp:
@@ -210,9 +225,16 @@ def main():
     machine["loadavg_end"] = os.getloadavg()
     lines = render(results, machine, args, started, med)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    # A hand-written "## Analysis" section (why a row is where it is) survives regeneration.
+    kept = ""
+    if os.path.exists(args.out):
+        with open(args.out) as f:
+            old = f.read()
+        if "\n## Analysis" in old:
+            kept = old[old.index("\n## Analysis"):]
     tmp_out = args.out + ".tmp"
     with open(tmp_out, "w") as f:
-        f.write("\n".join(lines) + "\n")
+        f.write("\n".join(lines) + "\n" + kept)
     os.replace(tmp_out, args.out)
     raw = os.path.join(args.peer, "results", started.strftime("compare-%Y%m%dT%H%M%SZ.json"))
     os.makedirs(os.path.dirname(raw), exist_ok=True)
@@ -233,6 +255,10 @@ def render(results, machine, args, started, med):
         peak_text = "not measured (.peer-bench/tools/peak missing)"
     elif "error" in peak:
         peak_text = "not measured: " + peak["error"]
+    elif peak.get("own_probe"):
+        peak_text = ("fp32 FMA " + ", ".join(f"{g:.1f} GFLOP/s on {t} thread{'s' if t > 1 else ''}"
+                                             for t, g in sorted(peak["fp32_gflops"].items()))
+                     + f" ({peak['isa']}, `build/benchmarks/fma_peak_bench`, best of 5)")
     else:
         peak_text = (f"clock {peak['clock_ghz_measured']} GHz; fp32 FMA {peak['fma_fp32_gflops_nt_zmm']} GFLOP/s "
                      f"on {peak['threads']} threads (zmm), bf16 {peak['bf16_dp_gflops_nt']}, int8 VNNI "
@@ -272,16 +298,26 @@ def render(results, machine, args, started, med):
                 f"`{rel(results[0]['ort_cmd'])}`"]
     out += [
         "",
-        "| model | threads | Kiln ms | ORT ms | Kiln/ORT | target | met? |",
-        "|---|---|---|---|---|---|---|",
+        "| model | threads | Kiln ms | ORT ms | Kiln/ORT | target | met? | Kiln GFLOP/s (% of peak) | ORT GFLOP/s (% of peak) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
+    peak_by_threads = (peak or {}).get("fp32_gflops", {}) if isinstance(peak, dict) else {}
+
+    def rate(row, ms):
+        gflop = machine.get("gflop", {}).get(row.model)
+        if ms is None or not gflop:
+            return "—"
+        g = gflop / (ms / 1000)
+        p = peak_by_threads.get(row.threads)
+        return f"{g:.0f}" + (f" ({100 * g / p:.0f}%)" if p else "")
     for r in results:
         row, runs = r["row"], r["runs"]
         k, o = med(runs["kiln"], "median_ms"), med(runs["ort"], "median_ms")
         ratio = k / o if k is not None and o else None
         met = "—" if ratio is None else ("yes" if ratio <= row.target else "no")
         out.append(f"| {row.label} | {row.threads} | {fmt_ms(k)} | {fmt_ms(o)} | "
-                   f"{'—' if ratio is None else f'{ratio:.2f}'} | ≤ {row.target:.2f} | {met} |")
+                   f"{'—' if ratio is None else f'{ratio:.2f}'} | ≤ {row.target:.2f} | {met} | "
+                   f"{rate(row, k)} | {rate(row, o)} |")
     errors = [(row_id(r["row"]), e, run["error"]) for r in results for e in ("kiln", "ort") for run in r["runs"][e]
               if "error" in run]
     resnet = [r for r in results if r["row"].model == "resnet50_b1"]
