@@ -42,7 +42,7 @@ bool conv_to_fused(ir::Node& node) {
 
 // FusedConv -> Add(y, z) with z of y's shape: z becomes the sum input.
 bool absorb_add(ir::Graph& graph, ir::Node& conv) {
-  if (conv.has_input(3) || conv.has_attr("activation")) return false;
+  if (conv.has_input(3) || conv.has_attr("activation") || conv.has_attr("activation_affine")) return false;
   ir::Value* y = conv.outputs[0];
   ir::Node* add = sole_consumer(graph, y);
   if (!add || add->op_type != "Add" || !add->domain.empty()) return false;
@@ -60,7 +60,7 @@ bool absorb_add(ir::Graph& graph, ir::Node& conv) {
 }
 
 bool absorb_activation(ir::Graph& graph, ir::Node& conv) {
-  if (conv.has_attr("activation")) return false;
+  if (conv.has_attr("activation") || conv.has_attr("activation_affine")) return false;
   ir::Node* act_node = sole_consumer(graph, conv.outputs[0]);
   if (!act_node || act_node->inputs.empty() || act_node->inputs[0] != conv.outputs[0]) return false;
   std::optional<Activation> act = passes::activation_of(*act_node);
@@ -70,6 +70,42 @@ bool absorb_activation(ir::Graph& graph, ir::Node& conv) {
   act_node->outputs.clear();
   act_node->inputs.clear();
   act_node->op_type = "";
+  return true;
+}
+
+// FusedConv -> Mul/Add/Sub/Div by a one-element constant: becomes activation_affine, so PP-LCNet's
+// learnable affine block (y * scale + shift after each activation) costs no extra pass over memory.
+bool absorb_affine(ir::Graph& graph, ir::Node& conv) {
+  ir::Node* next = sole_consumer(graph, conv.outputs[0]);
+  if (!next || !next->domain.empty() || next->inputs.size() != 2 || next->outputs.size() != 1) return false;
+  const std::string& op = next->op_type;
+  if (op != "Mul" && op != "Add" && op != "Sub" && op != "Div") return false;
+  const bool conv_first = next->inputs[0] == conv.outputs[0];
+  ir::Value* other = conv_first ? next->inputs[1] : next->inputs[0];
+  const Tensor* c = other ? other->known_value() : nullptr;
+  if (!c || c->numel() != 1 || c->dtype() != DType::kFloat32 || !conv.outputs[0]->type.dims ||
+      c->rank() > conv.outputs[0]->type.rank()) {
+    return false;
+  }
+  if (!conv_first && (op == "Sub" || op == "Div")) return false;  // c - y, c / y are not affine in y
+  auto act = Activation::from_node(conv);
+  if (!act) return false;
+  const float k = c->data<float>()[0];
+  if (op == "Mul") {
+    act->scale *= k;
+    act->shift *= k;
+  } else if (op == "Div") {
+    if (k == 0.f) return false;
+    act->scale /= k;
+    act->shift /= k;
+  } else {
+    act->shift += op == "Add" ? k : -k;
+  }
+  act->write_to(conv);
+  conv.outputs[0] = next->outputs[0];
+  next->outputs.clear();
+  next->inputs.clear();
+  next->op_type = "";
   return true;
 }
 
@@ -88,7 +124,7 @@ Expected<bool> fuse_conv(ir::Graph& graph) {
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     ir::Node& node = *graph.nodes[i];
     if (node.op_type != "FusedConv" || node.domain != "kiln") continue;
-    if (absorb_add(graph, node) || absorb_activation(graph, node)) {
+    if (absorb_add(graph, node) || absorb_activation(graph, node) || absorb_affine(graph, node)) {
       changed = true;
       graph.remove_nodes_if([](const ir::Node& n) { return n.op_type.empty(); });
       graph.prune_values();

@@ -23,6 +23,7 @@ struct DwCase {
   bool bias = true, sum = false;
   std::string act;
   std::vector<float> act_params;
+  std::vector<float> affine;  // activation_affine [scale, shift]
 };
 
 std::vector<int64_t> out_size(const DwCase& k) {
@@ -57,6 +58,7 @@ std::vector<int64_t> out_size(const DwCase& k) {
     c.attr_string("activation", k.act);
     if (!k.act_params.empty()) c.attr_floats("activation_params", k.act_params);
   }
+  if (!k.affine.empty()) c.attr_floats("activation_affine", k.affine);
   return c.check();
 }
 
@@ -236,6 +238,26 @@ TEST(CpuDepthwise, Avx2Variant) {
 TEST(CpuDepthwise, Avx512Variant) {
   if (cpu_isa() < Isa::kAvx512) GTEST_SKIP() << "no AVX-512 (or KILN_ISA caps it)";
   check_variant(cpu::depthwise_rows_avx512, "avx512");
+}
+
+}  // namespace
+}  // namespace kiln
+
+namespace kiln {
+namespace {
+
+// activation_affine after an in-register activation, a post-store activation and none, with Z.
+TEST(CpuDepthwise, ActivationAffine) {
+  for (const char* act : {"HardSwish", "Sigmoid", ""}) {
+    for (bool sum : {false, true}) {
+      DwCase k;
+      k.c = 19, k.h = 9, k.w = 11;
+      k.act = act;
+      k.sum = sum;
+      k.affine = {0.7f, -0.3f};
+      EXPECT_TRUE(check(k)) << act << " sum " << sum;
+    }
+  }
 }
 
 }  // namespace

@@ -156,3 +156,35 @@ TEST(LayoutPass, PoolsConstantsAndConcatStayChannelsLast) {
 
 }  // namespace
 }  // namespace kiln
+
+namespace kiln {
+namespace {
+
+TEST(FuseConvPass, ScalarAffineAfterTheActivationIsFused) {
+  expect_rewrite(
+      [](GraphBuilder& b) {
+        ir::Value* x = b.input("x", random_tensor({1, 4, 6, 7}, 11));
+        ir::Value* c = b.node("Conv", {x, b.constant("w", random_tensor({4, 4, 3, 3}, 12))}, "c",
+                              {{"pads", ints({1, 1, 1, 1})}});
+        ir::Value* h = b.node("HardSwish", {c}, "h");
+        ir::Value* m = b.node("Mul", {b.constant("s", Tensor::from_vector<float>({0.75f}, {1})), h}, "m");
+        ir::Value* a = b.node("Add", {m, b.constant("t", Tensor::from_vector<float>({-0.25f}, {1}))}, "a");
+        b.output(b.node("Div", {a, b.constant("d", Tensor::scalar(2.f))}, "y"));
+      },
+      {kFuseConv}, {"kiln.FusedConv"});
+}
+
+TEST(FuseConvPass, AffineBlocksALaterActivationAndResidual) {
+  // relu(conv * s) is not relu(conv) * s: the Relu must stay.
+  expect_rewrite(
+      [](GraphBuilder& b) {
+        ir::Value* x = b.input("x", random_tensor({1, 2, 5, 5}, 13));
+        ir::Value* c = b.node("Conv", {x, b.constant("w", random_tensor({2, 2, 1, 1}, 14))}, "c");
+        ir::Value* m = b.node("Mul", {c, b.constant("s", Tensor::scalar(-2.f))}, "m");
+        b.output(b.node("Relu", {m}, "y"));
+      },
+      {kFuseConv}, {"kiln.FusedConv", "Relu"});
+}
+
+}  // namespace
+}  // namespace kiln

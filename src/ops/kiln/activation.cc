@@ -34,6 +34,14 @@ Expected<Activation> Activation::from_node(const ir::Node& node) {
     a.kind = s.kind;
     if (s.params >= 1) a.alpha = params[0];
     if (s.params >= 2) a.beta = params[1];
+    if (node.has_attr("activation_affine")) {
+      std::vector<float> affine = node.attr_floats("activation_affine");
+      if (affine.size() != 2) {
+        return invalid_model("{}: activation_affine must be [scale, shift], got {} values", node.label(), affine.size());
+      }
+      a.scale = affine[0];
+      a.shift = affine[1];
+    }
     return a;
   }
   std::string known;
@@ -62,6 +70,13 @@ std::vector<float> Activation::params() const {
 void Activation::write_to(ir::Node& node) const {
   node.attrs.erase("activation");
   node.attrs.erase("activation_params");
+  node.attrs.erase("activation_affine");
+  if (has_affine()) {
+    ir::Attribute f;
+    f.kind = ir::Attribute::Kind::kFloats;
+    f.floats = {scale, shift};
+    node.attrs["activation_affine"] = f;
+  }
   if (kind == ActKind::kNone) return;
   ir::Attribute a;
   a.kind = ir::Attribute::Kind::kString;

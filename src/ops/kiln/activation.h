@@ -14,6 +14,8 @@
 //   "Silu"            -                     x * sigmoid(x)
 //   "Gelu"            -                     0.5 * x * (1 + erf(x / sqrt(2)))
 //   "GeluTanh"        -                     0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))
+// Optionally `activation_affine` = [scale, shift] follows: y = act(x) * scale + shift (PP-LCNet's
+// learnable affine block after each activation; oneDNN applies it as an eltwise_linear post-op).
 #pragma once
 
 #include <cmath>
@@ -30,6 +32,8 @@ enum class ActKind { kNone, kRelu, kLeakyRelu, kClip, kSigmoid, kTanh, kHardSigm
 struct Activation {
   ActKind kind = ActKind::kNone;
   float alpha = 0, beta = 0;  // LeakyRelu: alpha; Clip: [alpha, beta] = [min, max]; HardSigmoid: alpha, beta
+  float scale = 1, shift = 0;  // activation_affine, applied after the activation
+  bool has_affine() const { return scale != 1.f || shift != 0.f; }
 
   // Parses a node's `activation` / `activation_params`; error names the node and the bad value.
   static Expected<Activation> from_node(const ir::Node& node);
@@ -40,6 +44,10 @@ struct Activation {
   void write_to(ir::Node& node) const;
 
   double apply(double x) const {
+    const double y = apply_kind(x);
+    return has_affine() ? y * scale + shift : y;
+  }
+  double apply_kind(double x) const {
     switch (kind) {
       case ActKind::kNone: return x;
       case ActKind::kRelu: return x > 0 ? x : 0;

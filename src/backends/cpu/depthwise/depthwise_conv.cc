@@ -29,6 +29,7 @@ void apply_post_activation(const Activation& act, float* y, int64_t n) {
       case ActKind::kGeluTanh: y[i] = 0.5f * v * (1.f + std::tanh(0.79788456080286536f * (v + 0.044715f * v * v * v))); break;
       default: break;
     }
+    if (act.has_affine()) y[i] = y[i] * act.scale + act.shift;
   }
 }
 

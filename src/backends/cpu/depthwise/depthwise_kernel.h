@@ -37,6 +37,8 @@ struct DwKernel {
       }
       default: break;  // kNone; the others are applied by the caller after the store
     }
+    // activation_affine (p.act carries it only when the activation runs here, in registers).
+    if (p.act.has_affine()) acc = A::fma(acc, A::set1(p.act.scale), A::set1(p.act.shift));
     A::store(y, acc, m);
   }
 

@@ -39,7 +39,9 @@ dnnl::primitive_attr base_attr() {
   return attr;
 }
 
-bool append_activation(dnnl::post_ops& ops, const Activation& act) {
+namespace {
+
+bool append_kind(dnnl::post_ops& ops, const Activation& act) {
   switch (act.kind) {
     case ActKind::kNone: return true;
     case ActKind::kRelu: ops.append_eltwise(1.f, algo::eltwise_relu, 0.f, 0.f); return true;
@@ -60,6 +62,15 @@ bool append_activation(dnnl::post_ops& ops, const Activation& act) {
     case ActKind::kGeluTanh: ops.append_eltwise(1.f, algo::eltwise_gelu_tanh, 0.f, 0.f); return true;
   }
   return false;
+}
+
+}  // namespace
+
+bool append_activation(dnnl::post_ops& ops, const Activation& act) {
+  if (!append_kind(ops, act)) return false;
+  // activation_affine: scale * y + shift.
+  if (act.has_affine()) ops.append_eltwise(1.f, algo::eltwise_linear, act.scale, act.shift);
+  return true;
 }
 
 void apply_activation(float* y, int64_t n, const Activation& act) {
