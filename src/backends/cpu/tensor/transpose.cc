@@ -87,7 +87,14 @@ void transpose_bytes(const void* src, void* dst, size_t esize, int rank, const i
   // input group that output position i reads.
   int order[kMaxRank];
   for (int g = 0; g < ng; ++g) order[g] = g;
-  std::sort(order, order + ng, [&](int a, int b) { return gfirst[a] < gfirst[b]; });
+  // Insertion sort (ng <= kMaxRank): std::sort here trips GCC 12's -Warray-bounds under ASan,
+  // whose unrolled 16-element threshold it cannot prove unreachable.
+  for (int i = 1; i < ng; ++i) {
+    const int v = order[i];
+    int j = i;
+    for (; j > 0 && gfirst[order[j - 1]] > gfirst[v]; --j) order[j] = order[j - 1];
+    order[j] = v;
+  }
   int64_t cdim[kMaxRank], cperm[kMaxRank];
   for (int j = 0; j < ng; ++j) {
     const int g = order[j];
