@@ -24,8 +24,8 @@
 #include "commands.h"
 #include "core/cpu_features.h"
 #include "core/file_util.h"
-#include "frontend/onnx/onnx_loader.h"
 #include "inputs.h"
+#include "model_source.h"
 #include "runtime/session.h"
 
 namespace kiln::tools {
@@ -50,6 +50,7 @@ struct BenchOptions {
   std::string backend = "cpu";
   int64_t seed = -1;
   std::vector<std::string> disabled_passes;
+  GearChoice gear;
   // Which of --iterations / --duration the user gave (the other then does not bound the run).
   CLI::Option* iterations_option = nullptr;
   CLI::Option* duration_option = nullptr;
@@ -244,23 +245,24 @@ int bench_model(const BenchOptions& opt) {
   }
 
   f.rss_before_load_kb = current_rss_kb();
-  const Clock::time_point t0 = Clock::now();
-  auto model = onnx_frontend::load_model(opt.model);
-  if (!model) return fail(model.status());
-  const Clock::time_point t1 = Clock::now();
   SessionOptions session_options;
   session_options.backend = opt.backend == "reference" ? Backend::kReference : Backend::kCpu;
   session_options.threads = f.threads_per_stream;
   session_options.input_shapes = *shapes;
   session_options.disabled_passes = opt.disabled_passes;
-  auto session = Session::create(*model, session_options);
-  if (!session) return fail(session.status());
-  const Clock::time_point t2 = Clock::now();
-  f.load_ms = ms_between(t0, t1);
-  f.prepare_ms = ms_between(t1, t2);
+  auto opened = open_model(opt.model, session_options);
+  if (!opened) return fail(opened.status());
+  const Session* session = opened->session.get();
+  f.load_ms = opened->load_ms;
+  f.prepare_ms = opened->prepare_ms;
+  std::string gear;
+  auto gear_shapes = gear_input_shapes(*opened, opt.gear, &gear);
+  if (!gear_shapes) return fail(gear_shapes.status());
+  if (!gear.empty()) fmt::print("gear: {}\n", gear);
+  for (const auto& [name, shape] : *gear_shapes) shapes->try_emplace(name, shape);
 
   f.seed = resolve_seed(opt.seed);
-  auto fed = make_inputs(*(*session)->model().graph, *files, *shapes, f.seed);
+  auto fed = make_inputs(*session->model().graph, *files, *shapes, f.seed);
   if (!fed) return fail(fed.status());
   if (fed->used_random) fmt::print("random inputs with seed {} (repeat with --seed {})\n", f.seed, f.seed);
   for (const NamedValue& nv : fed->values) {
@@ -269,10 +271,10 @@ int bench_model(const BenchOptions& opt) {
     f.inputs.push_back({nv.name, std::string(dtype_name(t.dtype())), std::vector<int64_t>(t.shape().begin(), t.shape().end())});
   }
 
-  Status st = measure(**session, fed->values, opt, f);
+  Status st = measure(*session, fed->values, opt, f);
   if (!st.is_ok()) return fail(st);
   if (opt.dump_profile) {
-    st = profile_nodes(**session, fed->values, static_cast<int64_t>(f.queries.size()), f);
+    st = profile_nodes(*session, fed->values, static_cast<int64_t>(f.queries.size()), f);
     if (!st.is_ok()) return fail(st);
   }
   f.peak_rss_kb = peak_rss_kb();
@@ -297,7 +299,7 @@ int bench_model(const BenchOptions& opt) {
 void add_bench_command(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<BenchOptions>();
   auto* cmd = app.add_subcommand("bench", "Benchmark a model like trtexec: latency, throughput, memory, profile");
-  cmd->add_option("--model,-m", opt->model, "Model file (.onnx)")->required();
+  cmd->add_option("--model,-m", opt->model, "Model file (.onnx, or .om from kiln convert / atc)")->required();
   cmd->add_option("--shapes", opt->shapes,
                   "NAME:1x3x224x224 (repeatable, or trtexec's a:1x3x8x8,b:1x5); fixes the plan's input shapes");
   cmd->add_option("--input,-i", opt->inputs, "NAME=FILE (.npy or ONNX TensorProto .pb) instead of random data");
@@ -315,6 +317,9 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"cpu", "reference"}));
   cmd->add_option("--seed", opt->seed, "Seed for random inputs (default: time-based, printed)");
   cmd->add_option("--disable-pass", opt->disabled_passes, "Skip this graph pass (repeatable)");
+  cmd->add_option("--dymBatch", opt->gear.batch, ".om with --dynamic_batch_size: run this batch gear");
+  cmd->add_option("--dymHW", opt->gear.hw, ".om with --dynamic_image_size: run this H,W gear");
+  cmd->add_option("--dymDims", opt->gear.dims, ".om with --dynamic_dims: run this gear (d1,d2,...)");
   cmd->callback([&exit_code, opt] { exit_code = bench_model(*opt); });
 }
 

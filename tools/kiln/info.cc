@@ -1,5 +1,5 @@
 // `kiln info MODEL [--graph] [--optimized [--shapes NAME:1x3x224x224]...]`: inputs/outputs, op
-// histogram, parameters, unsupported ops; --optimized adds the op histogram after the CPU
+// histogram, parameters, unsupported ops; for an .om everything stored (om_report.h); --optimized adds the op histogram after the CPU
 // backend's graph passes (inputs fixed to --shapes first, as `kiln run` does).
 #include <cstdlib>
 #include <map>
@@ -7,6 +7,8 @@
 #include "commands.h"
 #include "frontend/onnx/onnx_loader.h"
 #include "ir/printer.h"
+#include "offline/offline_model.h"
+#include "om_report.h"
 #include "passes/infer_types.h"
 #include "runtime/memory_plan.h"
 #include "runtime/session.h"
@@ -97,6 +99,15 @@ int print_optimized(const std::string& path, const std::vector<std::string>& sha
 }
 
 int run_info(const std::string& path, bool print_graph_text) {
+  if (offline::is_om_file(path)) {
+    auto om = offline::read_om(path);
+    if (!om) {
+      fmt::print(stderr, "error: {}\n", om.status().message());
+      return 1;
+    }
+    print_om_info(path, *om, print_graph_text);
+    return 0;
+  }
   auto model = onnx_frontend::load_model(path);
   if (!model) {
     fmt::print(stderr, "error: {}\n", model.status().message());
@@ -157,13 +168,14 @@ void add_info_command(CLI::App& app, int& exit_code) {
   auto graph = std::make_shared<bool>(false);
   auto optimized = std::make_shared<bool>(false);
   auto shapes = std::make_shared<std::vector<std::string>>();
-  cmd->add_option("model", *path, "Model file (.onnx)")->required();
+  cmd->add_option("model", *path, "Model file (.onnx or .om)")->required();
   cmd->add_flag("--graph", *graph, "Also print the IR as text (with --optimized: also after the passes)");
   cmd->add_flag("--optimized", *optimized, "Also print the op histogram after the graph passes");
   cmd->add_option("--shapes", *shapes, "With --optimized: fix an input's shape, NAME:1x3x224x224 (repeatable)");
   cmd->callback([&exit_code, path, graph, optimized, shapes] {
     exit_code = run_info(*path, *graph);
-    if (exit_code == 0 && *optimized) exit_code = print_optimized(*path, *shapes, *graph);
+    // An .om is optimized already; its stored graph is what run_info printed.
+    if (exit_code == 0 && *optimized && !offline::is_om_file(*path)) exit_code = print_optimized(*path, *shapes, *graph);
   });
 }
 
