@@ -61,6 +61,13 @@ Status apply_input_shape(ir::Graph& graph, const std::vector<InputShapeEntry>& e
     }
     in->type = ir::TypeInfo::tensor(in->type.elem, std::move(dims));
   }
+  // Declared types of node outputs (ONNX value_info, graph output types) were written for the old
+  // input shapes, and inference lets a declared number win over a symbol: forget them.
+  if (!entries.empty()) {
+    for (const auto& v : graph.values()) {
+      if (v->producer) v->type = ir::TypeInfo();
+    }
+  }
   return Status::ok();
 }
 
