@@ -36,7 +36,10 @@ Expected<OpenedModel> open_model(const std::string& path, const SessionOptions& 
   if (offline::is_om_file(path)) {
     KILN_ASSIGN_OR_RETURN(offline::OfflineModel om, offline::read_om(path));
     const Clock::time_point t1 = Clock::now();
-    KILN_ASSIGN_OR_RETURN(out.session, offline::create_session(om, options));
+    // The stored plan was made for the stored shapes; gear and --shapes sizes are fed at run time.
+    SessionOptions om_options = options;
+    om_options.input_shapes.clear();
+    KILN_ASSIGN_OR_RETURN(out.session, offline::create_session(om, om_options));
     out.om = std::move(om);
     out.load_ms = ms_between(t0, t1);
     out.prepare_ms = ms_between(t1, Clock::now());
