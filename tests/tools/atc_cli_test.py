@@ -198,7 +198,10 @@ def models_suite(kiln, out, models, configs):
                  "--insert_op_conf=" + os.path.join(configs, "aipp/yuv420sp_224_caffe.cfg")] + base)
     i0 = info_desc(run([kiln, "info", om_aipp + ".om"]), "inputs", 0)
     check(i0["dtype"] == "ACL_UINT8" and i0["format"] == "NHWC" and i0["bytes"] == 75264, "AIPP input uint8 NHWC 75264 B")
-    run([kiln, "run", "--model", om_aipp + ".om", "--seed", "1"])
+    nv12 = os.path.join(models, "aipp/nv12_224/input.npy")
+    ran = run([kiln, "run", "--model", om_aipp + ".om"] + (["--input", "input=" + nv12] if os.path.exists(nv12) else []))
+    check("input  input: uint8 [1x336x224x1]" in ran and "output output: float32 [1x1000]" in ran,
+          "the AIPP .om runs on a raw NV12 image")
 
     # Dynamic batch on the model with a symbolic batch.
     om18 = os.path.join(out, "resnet18_dyn")
