@@ -148,6 +148,28 @@ def unit_suite(kiln, out, tiny):
     bad = run([kiln, "run", "--model", om_dims + ".om", "--dymBatch", "2"], None)
     check("--dymDims" in bad, "the wrong gear option is refused, naming the right one")
 
+    # --fusion_switch_file (our pass names and ATC's) and --disable_reuse_memory reach the stored model.
+    switch = os.path.join(out, "fusion_switch.cfg")
+    with open(switch, "w") as f:
+        f.write("fuse_conv:off\nSomeNpuOnlyPass:off\n")
+    om_plain = os.path.join(out, "tiny_plain")
+    conv = atc_ok(atc, ["--model=" + tiny, "--output=" + om_plain, "--framework=5", "--soc_version=cpu",
+                        "--input_shape=X:2,3,8,8;Z:2,5", "--fusion_switch_file=" + switch])
+    check("SomeNpuOnlyPass' has no Kiln counterpart" in conv, "unknown fusion pass is a warning")
+    info = run([kiln, "info", om_plain + ".om"])
+    check(re.search(r"^\s+Conv\s+1$", info, re.M) is not None and "kiln.FusedConv" not in info,
+          "fuse_conv:off keeps the plain Conv")
+    def memory_size(path):
+        return int(re.search(r"memory_size\[(\d+) B\]", run([atc, "--mode=6", "--om=" + path])).group(1))
+    om_noreuse = os.path.join(out, "tiny_noreuse")
+    atc_ok(atc, ["--model=" + tiny, "--output=" + om_noreuse, "--framework=5", "--soc_version=cpu",
+                 "--input_shape=X:2,3,8,8;Z:2,5", "--fusion_switch_file=" + switch, "--disable_reuse_memory=1"])
+    check(memory_size(om_noreuse + ".om") > memory_size(om_plain + ".om"), "--disable_reuse_memory=1 plans more memory")
+    run([kiln, "run", "--model", om_noreuse + ".om", "--seed", "5", "--output-dir", out + "/noreuse"])
+    run([kiln, "run", "--model", tiny, "--shapes", "X:2x3x8x8", "--shapes", "Z:2x5", "--seed", "5", "--output-dir",
+         out + "/noreuse_onnx"])
+    compare(out + "/noreuse", out + "/noreuse_onnx", "Y")
+
     # Mode 6, --display_model_info, mode 1, mode 3.
     six = atc_ok(atc, ["--mode=6", "--om=" + om + ".om"])
     check("============ Display Model Info start ============" in six and "Original Atc command line: kiln convert --model "
