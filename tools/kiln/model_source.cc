@@ -97,14 +97,20 @@ Expected<std::map<std::string, Shape>> gear_input_shapes(const OpenedModel& mode
   const ir::Graph& graph = *model.session->model().graph;
   for (size_t p = 0; p < gears->positions.size(); ++p) {
     const auto [input, dim] = gears->positions[p];
-    const offline::TensorDesc& desc = model.om->meta.inputs.at(static_cast<size_t>(input));
+    if (input < 0 || static_cast<size_t>(input) >= model.om->meta.inputs.size()) {
+      return invalid_model("gear position {} names input {}, but the model has {} inputs", p, input,
+                           model.om->meta.inputs.size());
+    }
+    const offline::TensorDesc& desc = model.om->meta.inputs[static_cast<size_t>(input)];
     const ir::Value* v = graph.find(desc.graph_name);
-    if (!v || !v->type.dims) return invalid_model("gear input '{}' is not a graph input of known rank", desc.graph_name);
+    if (!v || !v->type.dims || dim < 0 || static_cast<size_t>(dim) >= v->type.dims->size()) {
+      return invalid_model("gear position {} (input '{}', dim {}) is not a dim of a graph input", p, desc.graph_name, dim);
+    }
     auto [it, fresh] = shapes.try_emplace(desc.graph_name);
     if (fresh) {
       for (const ir::Dim& d : *v->type.dims) it->second.push_back(d.known() ? d.value : -1);
     }
-    it->second.at(static_cast<size_t>(dim)) = gear[p % gear.size()];
+    it->second[static_cast<size_t>(dim)] = gear[p % gear.size()];
   }
   for (const auto& [name, shape] : shapes) {
     if (std::any_of(shape.begin(), shape.end(), [](int64_t d) { return d < 0; })) {
