@@ -94,6 +94,7 @@ Expected<std::map<std::string, Shape>> gear_input_shapes(const OpenedModel& mode
     index = static_cast<size_t>(it - gears->values.begin());
   }
   const std::vector<int64_t>& gear = gears->values[index];
+  if (gear.empty()) return invalid_model("gear {} of the model has no values", index);
   const ir::Graph& graph = *model.session->model().graph;
   for (size_t p = 0; p < gears->positions.size(); ++p) {
     const auto [input, dim] = gears->positions[p];
