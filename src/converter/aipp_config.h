@@ -68,7 +68,19 @@ struct Params {
 
 struct Config {
   std::vector<Params> ops;  // one per `aipp_op` block, in file order
+  // Accepted oddities the caller should print ("aipp.cfg:9: rotation_angle is not a field ...").
+  std::vector<std::string> warnings;
 };
+
+// The crop window of a static-style block (the whole source when crop is off): x, y, w, h.
+struct CropWindow {
+  int32_t x = 0, y = 0, w = 0, h = 0;
+};
+CropWindow crop_window(const Params& p);
+
+// The raw-byte dims of N images ("V2" of spec §7): YUV420SP [N, H*3/2, W, 1], RGB888 [N, H, W, 3],
+// XRGB8888 [N, H, W, 4], YUV400 [N, H, W, 1] (W, H = src_image_size_w/h). N may be -1.
+std::vector<int64_t> raw_image_dims(const Params& p, int64_t n);
 
 // Parses the text of an `--insert_op_conf` file. `file` names it in messages
 // ("aipp.cfg:12: unknown field 'foo' in aipp_op"). Fills defaults (§2) and validates every

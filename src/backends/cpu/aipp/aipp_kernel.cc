@@ -1,0 +1,146 @@
+// kiln.Aipp on the CPU backend. prepare() parses and resolves the parameters once (static AIPP:
+// one plan for every image); run() splits the output rows of the whole batch across threads and
+// picks the ISA row kernel. Dynamic AIPP decodes and validates the parameter block of each batch
+// element at run time (a bad block is an error naming the field, never a crash).
+#include <algorithm>
+
+#include <algorithm>
+
+#include "backends/cpu/aipp/aipp.h"
+#include "core/cpu_features.h"
+#include "core/parallel.h"
+
+namespace kiln::cpu {
+
+AippPlan make_aipp_plan(const aipp::Params& p, int64_t c, int64_t h, int64_t w, bool channels_last) {
+  AippPlan plan;
+  plan.format = p.input_format;
+  plan.csc = p.csc_switch;
+  plan.yuv_csc = p.input_format == aipp::InputFormat::kYuv420spU8;
+  plan.rbuv_swap = p.rbuv_swap_switch;
+  plan.ax_swap = p.ax_swap_switch;
+  plan.src_w = p.src_image_size_w, plan.src_h = p.src_image_size_h;
+  const aipp::CropWindow crop = aipp::crop_window(p);
+  plan.crop_x = crop.x, plan.crop_y = crop.y, plan.crop_w = crop.w, plan.crop_h = crop.h;
+  plan.left = p.left_padding_size, plan.top = p.top_padding_size;
+  plan.pad_value = p.padding_value;
+  plan.c = c, plan.h = h, plan.w = w;
+  plan.channels_last = channels_last;
+  for (int k = 0; k < 9; ++k) plan.matrix[k] = p.matrix[k];
+  for (int k = 0; k < 3; ++k) plan.bias[k] = plan.yuv_csc ? p.input_bias[k] : p.output_bias[k];
+  for (int i = 0; i < 4; ++i) {
+    // (x - mean - min) * var_reci  ==  x * var_reci + (-(mean + min) * var_reci)
+    plan.scale[i] = p.var_reci_chn[i];
+    plan.offset[i] = -(static_cast<float>(p.mean_chn[i]) + p.min_chn[i]) * p.var_reci_chn[i];
+  }
+  return plan;
+}
+
+namespace {
+
+using RowsFn = void (*)(const AippPlan&, const uint8_t*, float*, int64_t, int64_t);
+
+class AippKernel final : public OpKernel {
+ public:
+  AippKernel(aipp::Params params, int64_t c, int64_t h, int64_t w, bool channels_last, bool dynamic)
+      : params_(std::move(params)), c_(c), h_(h), w_(w), channels_last_(channels_last), dynamic_(dynamic) {
+    plan_ = make_aipp_plan(params_, c, h, w, channels_last);
+    image_bytes_ = params_.image_bytes(params_.src_image_size_w, params_.src_image_size_h);
+    rows_ = cpu_isa() >= Isa::kAvx2 ? aipp_rows_avx2 : aipp_rows_scalar;
+  }
+
+  Status run(KernelContext& ctx) const override {
+    const Tensor& image = ctx.input(0);
+    if (image.dtype() != DType::kUInt8) return ctx.error("the raw image must be uint8, got {}", image.describe());
+    return dynamic_ ? run_dynamic(ctx, image) : run_static(ctx, image);
+  }
+
+ private:
+  Shape out_shape(int64_t n) const { return channels_last_ ? Shape{n, h_, w_, c_} : Shape{n, c_, h_, w_}; }
+
+  Status run_static(KernelContext& ctx, const Tensor& image) const {
+    const std::vector<int64_t> want = aipp::raw_image_dims(params_, image.rank() > 0 ? image.dim(0) : 0);
+    if (image.shape() != Shape(want.begin(), want.end())) {
+      return ctx.error("the raw image must be uint8 {} ({} {}x{}), got {}", shape_str(want),
+                       aipp::input_format_name(params_.input_format), params_.src_image_size_w,
+                       params_.src_image_size_h, image.describe());
+    }
+    const int64_t n = image.dim(0);
+    Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, out_shape(n));
+    const uint8_t* src = image.data<uint8_t>();
+    float* dst = y.data<float>();
+    const int64_t image_elems = c_ * h_ * w_;
+    // One task per output row of the batch; a task never spans two images.
+    parallel_for(n * h_, [&](int64_t begin, int64_t end) {
+      while (begin < end) {
+        const int64_t b = begin / h_, row = begin % h_;
+        const int64_t stop = std::min(end, (b + 1) * h_);
+        rows_(plan_, src + b * image_bytes_, dst + b * image_elems, row, row + (stop - begin));
+        begin = stop;
+      }
+    }, /*grain=*/4);
+    return Status::ok();
+  }
+
+  Status run_dynamic(KernelContext& ctx, const Tensor& image) const {
+    if (!ctx.has_input(1)) return ctx.error("dynamic AIPP needs the parameter block input");
+    const Tensor& block = ctx.input(1);
+    if (block.dtype() != DType::kUInt8 || block.rank() != 1 || block.dim(0) < 160 || (block.dim(0) - 64) % 96 != 0) {
+      return ctx.error("the dynamic AIPP parameter block must be uint8 [64 + 96*N], got {}", block.describe());
+    }
+    const int64_t n = (block.dim(0) - 64) / 96;
+    Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, out_shape(n));
+    int64_t offset = 0;
+    for (int64_t b = 0; b < n; ++b) {
+      auto decoded = aipp::decode_dynamic_block(block.data<uint8_t>(), block.nbytes(), b);
+      if (!decoded) return ctx.error("{}", decoded.status().message());
+      aipp::Params p = std::move(decoded).value();
+      KILN_TRY(aipp::validate_against_input(p, {n, c_, h_, w_}, ctx.node().label()).with_context("dynamic AIPP"));
+      const int64_t bytes = p.image_bytes(p.src_image_size_w, p.src_image_size_h);
+      if (offset + bytes > image.numel()) {
+        return ctx.error("dynamic AIPP: batch element {} ({} {}x{}) needs bytes [{}, {}) of the raw input, which has {}", b,
+                         aipp::input_format_name(p.input_format), p.src_image_size_w, p.src_image_size_h, offset,
+                         offset + bytes, image.numel());
+      }
+      const AippPlan plan = make_aipp_plan(p, c_, h_, w_, channels_last_);
+      const uint8_t* src = image.data<uint8_t>() + offset;
+      float* dst = y.data<float>() + b * c_ * h_ * w_;
+      parallel_for(h_, [&](int64_t begin, int64_t end) { rows_(plan, src, dst, begin, end); }, /*grain=*/4);
+      offset += bytes;
+    }
+    return Status::ok();
+  }
+
+  aipp::Params params_;
+  int64_t c_, h_, w_;
+  bool channels_last_, dynamic_;
+  AippPlan plan_;
+  int64_t image_bytes_ = 0;
+  RowsFn rows_ = nullptr;
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<OpKernel>> prepare_aipp(const PrepareContext& ctx) {
+  const ir::Node& node = ctx.node;
+  KILN_ASSIGN_OR_RETURN(aipp::Params params, aipp::from_json(node.attr_string("params", ""), node.label()));
+  const std::vector<int64_t> chw = node.attr_ints("output_chw");
+  if (chw.size() != 3 || chw[0] < 1 || chw[0] > 4 || chw[1] <= 0 || chw[2] <= 0) {
+    return invalid_model("{}: attribute output_chw must be [C, H, W], got {}", node.label(), shape_str(chw));
+  }
+  const bool dynamic = node.has_input(1);
+  if (!dynamic) {
+    // The converter validated this; a hand-made node gets the same checks before run() trusts it.
+    aipp::Params check = params;
+    KILN_TRY(aipp::validate_against_input(check, {1, chw[0], chw[1], chw[2]}, node.label()));
+    if (params.src_image_size_w <= 0 || params.src_image_size_h <= 0 || params.resize) {
+      return invalid_model("{}: AIPP params must have resolved source sizes and no resize", node.label());
+    }
+    const int f = static_cast<int>(params.input_format);
+    if (f < 1 || f > 4) return unsupported("{}: AIPP input_format {} is not supported", node.label(), aipp::input_format_name(params.input_format));
+  }
+  return std::unique_ptr<OpKernel>(std::make_unique<AippKernel>(std::move(params), chw[0], chw[1], chw[2],
+                                                                node.attr_int("channels_last", 0) != 0, dynamic));
+}
+
+}  // namespace kiln::cpu
