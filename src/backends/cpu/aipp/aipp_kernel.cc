@@ -61,7 +61,7 @@ class AippKernel final : public OpKernel {
   Status run_static(KernelContext& ctx, const Tensor& image) const {
     const std::vector<int64_t> want = aipp::raw_image_dims(params_, image.rank() > 0 ? image.dim(0) : 0);
     if (image.shape() != Shape(want.begin(), want.end())) {
-      return ctx.error("the raw image must be uint8 {} ({} {}x{}), got {}", shape_str(want),
+      return ctx.error("the raw image must be uint8[{}] ({} {}x{}), got {}", shape_str(want),
                        aipp::input_format_name(params_.input_format), params_.src_image_size_w,
                        params_.src_image_size_h, image.describe());
     }

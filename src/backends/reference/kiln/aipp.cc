@@ -78,7 +78,7 @@ Status aipp(KernelContext& ctx) {
   } else {
     const std::vector<int64_t> want = aipp::raw_image_dims(params, image.rank() > 0 ? image.dim(0) : 0);
     if (image.shape() != Shape(want.begin(), want.end())) {
-      return ctx.error("the raw image must be uint8 {} ({} {}x{}), got {}", shape_str(want),
+      return ctx.error("the raw image must be uint8[{}] ({} {}x{}), got {}", shape_str(want),
                        aipp::input_format_name(params.input_format), params.src_image_size_w, params.src_image_size_h,
                        image.describe());
     }
