@@ -761,6 +761,42 @@ Status validate_against_input(Params& p, const std::vector<int64_t>& nchw_dims, 
     }
     return Status::ok();
   }
+  // The parameters may come from JSON (an .om file), not only from a parsed config: re-check what
+  // the kernels rely on for memory safety and overflow-free integer CSC.
+  const int f = static_cast<int>(p.input_format);
+  if (f < 1 || f > 4) {
+    return unsupported("AIPP input '{}': input_format {} is not supported", input_name, input_format_name(p.input_format));
+  }
+  if (p.resize) return unsupported("AIPP input '{}': resize is not supported", input_name);
+  if (p.csc_switch && p.input_format == InputFormat::kYuv400U8) {
+    return invalid_argument("AIPP input '{}': csc_switch must be false for YUV400_U8", input_name);
+  }
+  auto in_range = [&](const char* field, int64_t v, int64_t lo, int64_t hi) -> Status {
+    if (v >= lo && v <= hi) return Status::ok();
+    return invalid_argument("AIPP input '{}': {} = {} is out of range [{}, {}]", input_name, field, v, lo, hi);
+  };
+  KILN_TRY(in_range("src_image_size_w", p.src_image_size_w, 0, 4096));
+  KILN_TRY(in_range("src_image_size_h", p.src_image_size_h, 0, 4096));
+  if (!p.crop) p.load_start_pos_w = p.load_start_pos_h = p.crop_size_w = p.crop_size_h = 0;
+  if (!p.padding) p.left_padding_size = p.right_padding_size = p.top_padding_size = p.bottom_padding_size = 0;
+  KILN_TRY(in_range("load_start_pos_w", p.load_start_pos_w, 0, 4095));
+  KILN_TRY(in_range("load_start_pos_h", p.load_start_pos_h, 0, 4095));
+  KILN_TRY(in_range("crop_size_w", p.crop_size_w, 0, 4096));
+  KILN_TRY(in_range("crop_size_h", p.crop_size_h, 0, 4096));
+  KILN_TRY(in_range("left_padding_size", p.left_padding_size, 0, 32));
+  KILN_TRY(in_range("right_padding_size", p.right_padding_size, 0, 32));
+  KILN_TRY(in_range("top_padding_size", p.top_padding_size, 0, 32));
+  KILN_TRY(in_range("bottom_padding_size", p.bottom_padding_size, 0, 32));
+  for (int k = 0; k < 9; ++k) KILN_TRY(in_range("matrix", p.matrix[k], -32768, 32767));
+  for (int k = 0; k < 3; ++k) {
+    KILN_TRY(in_range("input_bias", p.input_bias[k], 0, 255));
+    KILN_TRY(in_range("output_bias", p.output_bias[k], 0, 255));
+  }
+  if (p.input_format == InputFormat::kYuv420spU8 &&
+      (p.src_image_size_w % 2 || p.src_image_size_h % 2 || p.load_start_pos_w % 2 || p.load_start_pos_h % 2)) {
+    return invalid_argument("AIPP input '{}': YUV420SP_U8 needs an even source size and crop origin, got {}x{} at ({}, {})",
+                            input_name, p.src_image_size_w, p.src_image_size_h, p.load_start_pos_w, p.load_start_pos_h);
+  }
   const int sc = p.source_channels();
   if (c > sc) {
     return invalid_argument("AIPP input '{}': network wants C = {} channels but input_format {} delivers {}", input_name, c,

@@ -157,6 +157,24 @@ TEST(AippKernel, WrongImageShapeIsAnError) {
   }
 }
 
+// Parameters that arrive as JSON (a hand-made node, an .om file) are checked before any byte is
+// read: a crop origin outside the image or an overflowing matrix is an error, not a wild read.
+TEST(AippKernel, BadParamsAttributeIsAnError) {
+  Params p = parse_params("aipp_op { aipp_mode: static input_format: RGB888_U8 src_image_size_w: 8 src_image_size_h: 4 }");
+  Params neg = p;
+  neg.crop = true, neg.load_start_pos_w = -2, neg.crop_size_w = 8, neg.crop_size_h = 4;
+  Params big = p;
+  big.csc_switch = true, big.matrix[0] = 1 << 30;
+  for (Backend backend : {Backend::kReference, Backend::kCpu}) {
+    auto y = run_aipp(aipp_model(neg, {1, 4, 8, 3}, 3, 4, 8, false), {{"image", Value(Tensor(DType::kUInt8, {1, 4, 8, 3}))}}, backend);
+    ASSERT_FALSE(y);
+    EXPECT_NE(y.status().message().find("load_start_pos_w = -2 is out of range [0, 4095]"), std::string::npos) << y.status().message();
+    y = run_aipp(aipp_model(big, {1, 4, 8, 3}, 3, 4, 8, false), {{"image", Value(Tensor(DType::kUInt8, {1, 4, 8, 3}))}}, backend);
+    ASSERT_FALSE(y);
+    EXPECT_NE(y.status().message().find("matrix = 1073741824 is out of range"), std::string::npos) << y.status().message();
+  }
+}
+
 // Dynamic AIPP: the parameter block decides the format, crop, padding and normalisation of each
 // batch element at run time.
 TEST(AippKernel, DynamicMode) {

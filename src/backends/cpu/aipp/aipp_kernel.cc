@@ -131,13 +131,8 @@ Expected<std::unique_ptr<OpKernel>> prepare_aipp(const PrepareContext& ctx) {
   const bool dynamic = node.has_input(1);
   if (!dynamic) {
     // The converter validated this; a hand-made node gets the same checks before run() trusts it.
-    aipp::Params check = params;
-    KILN_TRY(aipp::validate_against_input(check, {1, chw[0], chw[1], chw[2]}, node.label()));
-    if (params.src_image_size_w <= 0 || params.src_image_size_h <= 0 || params.resize) {
-      return invalid_model("{}: AIPP params must have resolved source sizes and no resize", node.label());
-    }
-    const int f = static_cast<int>(params.input_format);
-    if (f < 1 || f > 4) return unsupported("{}: AIPP input_format {} is not supported", node.label(), aipp::input_format_name(params.input_format));
+    // (validation also normalises: switched-off crop/padding fields read as 0).
+    KILN_TRY(aipp::validate_against_input(params, {1, chw[0], chw[1], chw[2]}, node.label()));
   }
   return std::unique_ptr<OpKernel>(std::make_unique<AippKernel>(std::move(params), chw[0], chw[1], chw[2],
                                                                 node.attr_int("channels_last", 0) != 0, dynamic));

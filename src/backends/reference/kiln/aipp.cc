@@ -76,6 +76,7 @@ Status aipp(KernelContext& ctx) {
     }
     n = (block.dim(0) - 64) / 96;
   } else {
+    KILN_TRY(aipp::validate_against_input(params, {1, c_out, h_out, w_out}, node.label()));
     const std::vector<int64_t> want = aipp::raw_image_dims(params, image.rank() > 0 ? image.dim(0) : 0);
     if (image.shape() != Shape(want.begin(), want.end())) {
       return ctx.error("the raw image must be uint8[{}] ({} {}x{}), got {}", shape_str(want),
