@@ -14,6 +14,7 @@
 #include <map>
 
 #include "core/file_util.h"
+#include "core/shape.h"
 
 namespace kiln::aipp {
 
@@ -733,6 +734,30 @@ std::vector<int64_t> raw_image_dims(const Params& p, int64_t n) {
   return {n, h, w, 1};
 }
 
+bool follows_image_size(const Params& p) {
+  return p.mode == Mode::kStatic && p.src_image_size_w == 0 && p.src_image_size_h == 0;
+}
+
+std::array<int64_t, 2> rows_per_image_height(const Params& p) {
+  switch (p.input_format) {
+    case InputFormat::kYuv420spU8: return {3, 2};
+    case InputFormat::kYuv422spU8: return {2, 1};
+    default: return {1, 1};
+  }
+}
+
+Status resolve_size_from_image(Params& p, const std::vector<int64_t>& raw_dims, const std::string& what) {
+  const std::vector<int64_t> unit = raw_image_dims(p, 1);  // channel dim of the format (size 0 otherwise)
+  const auto [num, den] = rows_per_image_height(p);
+  if (raw_dims.size() != 4 || raw_dims[3] != unit[3] || raw_dims[1] <= 0 || raw_dims[2] <= 0 || raw_dims[1] % num != 0) {
+    return invalid_argument("{}: raw {} image dims {} are not [N, H{}, W, {}]", what, input_format_name(p.input_format),
+                            shape_str(raw_dims), num == 1 ? "" : fmt::format("*{}/{}", num, den), unit[3]);
+  }
+  p.src_image_size_w = static_cast<int32_t>(std::min<int64_t>(raw_dims[2], 1 << 20));
+  p.src_image_size_h = static_cast<int32_t>(std::min<int64_t>(raw_dims[1] / num * den, 1 << 20));
+  return Status::ok();
+}
+
 Expected<Config> parse_config(const std::string& text, const std::string& file) {
   KILN_ASSIGN_OR_RETURN(std::vector<Token> toks, Lexer(text, file).tokens());
   KILN_ASSIGN_OR_RETURN(Config cfg, Parser(std::move(toks), file).parse());
@@ -803,7 +828,13 @@ Status validate_against_input(Params& p, const std::vector<int64_t>& nchw_dims, 
                             input_format_name(p.input_format), sc);
   }
   if (h <= 0 || w <= 0) {
-    return unsupported("AIPP input '{}': static AIPP needs a static network H and W (got {}x{})", input_name, h, w);
+    // --dynamic_image_size (§4.1, §7): the raw image size follows the gear chosen at run time.
+    if (p.src_image_size_w != 0 || p.src_image_size_h != 0 || p.crop || p.padding) {
+      return invalid_argument("AIPP input '{}': with a dynamic network size ({}x{} WxH) static AIPP needs crop and padding "
+                              "off and src_image_size_w/h = 0 (got src {}x{}, crop {}, padding {})", input_name, w, h,
+                              p.src_image_size_w, p.src_image_size_h, p.crop, p.padding);
+    }
+    return Status::ok();
   }
   if (p.src_image_size_w == 0 || p.src_image_size_h == 0) {
     // §4.1: crop and padding are off (checked at parse time): the source is the network size.

@@ -82,6 +82,15 @@ CropWindow crop_window(const Params& p);
 // XRGB8888 [N, H, W, 4], YUV400 [N, H, W, 1] (W, H = src_image_size_w/h). N may be -1.
 std::vector<int64_t> raw_image_dims(const Params& p, int64_t n);
 
+// Static AIPP on a network with a dynamic H/W (--dynamic_image_size, spec §4.1): src sizes stay 0
+// and the raw image size follows the gear chosen at run time.
+bool follows_image_size(const Params& p);
+// Raw-dims rows per image row as a fraction {num, den}: YUV420SP {3, 2}, YUV422SP {2, 1}, else {1, 1}.
+std::array<int64_t, 2> rows_per_image_height(const Params& p);
+// Sets src_image_size_w/h from the raw image dims [N, rows, W, ch] of a follows_image_size() block
+// (checking the channel dim and the rows); `what` names the node in messages.
+Status resolve_size_from_image(Params& p, const std::vector<int64_t>& raw_dims, const std::string& what);
+
 // Parses the text of an `--insert_op_conf` file. `file` names it in messages
 // ("aipp.cfg:12: unknown field 'foo' in aipp_op"). Fills defaults (§2) and validates every
 // range that does not depend on the model (§1.3); model-dependent checks are in

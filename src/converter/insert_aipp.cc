@@ -64,6 +64,18 @@ Expected<Insertion> insert_aipp(ir::Model& model, Params& params, NetworkLayout 
     ins.dims_v2 = {static_cast<int64_t>(params.max_src_image_size)};
     ins.bytes = params.max_src_image_size;
     raw_type = ir::TypeInfo::tensor(DType::kUInt8, {ir::Dim(static_cast<int64_t>(params.max_src_image_size))});
+  } else if (h <= 0 || w <= 0) {
+    // --dynamic_image_size: crop/padding off, src sizes 0 (validated); the raw image is the gear's
+    // size, so its rows and width stay symbolic (the width keeps the network's symbol).
+    const ir::Dim net_h = layout == NetworkLayout::kNCHW ? d[2] : d[1];
+    const ir::Dim net_w = layout == NetworkLayout::kNCHW ? d[3] : d[2];
+    const auto rows = rows_per_image_height(params);
+    const int64_t ch = raw_image_dims(params, 1)[3];
+    ins.dims_v1 = {n, -1, -1, c};
+    ins.dims_v2 = {n, -1, -1, ch};
+    ins.bytes = 0;  // follows the gear: N * image_bytes(gear W, gear H)
+    const ir::Dim raw_rows = rows[0] == 1 && rows[1] == 1 ? net_h : ir::Dim::named(name + "_rows");
+    raw_type = ir::TypeInfo::tensor(DType::kUInt8, {batch, raw_rows, net_w, ir::Dim(ch)});
   } else {
     ins.dims_v1 = {n, params.src_image_size_h, params.src_image_size_w, c};
     ins.dims_v2 = raw_image_dims(params, n);
@@ -98,7 +110,13 @@ Expected<Insertion> insert_aipp(ir::Model& model, Params& params, NetworkLayout 
   node->attrs["params"].kind = ir::Attribute::Kind::kString;
   node->attrs["params"].s = to_json(params);
   node->attrs["output_chw"].kind = ir::Attribute::Kind::kInts;
-  node->attrs["output_chw"].ints = {c, h, w};
+  const bool follows_image = params.mode == Mode::kStatic && (h <= 0 || w <= 0);
+  node->attrs["output_chw"].ints = follows_image ? std::vector<int64_t>{c, -1, -1} : std::vector<int64_t>{c, h, w};
+  if (follows_image) {
+    const auto rows = rows_per_image_height(params);
+    node->attrs["rows_per_height"].kind = ir::Attribute::Kind::kInts;
+    node->attrs["rows_per_height"].ints = {rows[0], rows[1]};
+  }
   node->attrs["channels_last"].kind = ir::Attribute::Kind::kInt;
   node->attrs["channels_last"].i = layout == NetworkLayout::kNHWC ? 1 : 0;
   if (!model.opsets.count("kiln")) model.opsets["kiln"] = 1;

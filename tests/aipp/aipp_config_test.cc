@@ -61,6 +61,8 @@ Params parse_one(const std::string& text) {
   return cfg->ops.at(0);
 }
 
+Params parse_params_text(const std::string& text) { return parse_one(text); }
+
 // The parse error message for `text`, "" when it parsed.
 std::string error_of(const std::string& text) {
   auto cfg = parse_config(text, "t.cfg");
@@ -298,7 +300,11 @@ TEST(AippConfig, ValidateAgainstInput) {
   EXPECT_NE(s.message().find("network wants C = 3 channels but input_format YUV400_U8 delivers 1"), std::string::npos) << s.message();
   EXPECT_NE(validate_against_input(p, {1, 2, 8, 8}, "x").message().find("C = 2 must be 1, 3 or 4"), std::string::npos);
   EXPECT_NE(validate_against_input(p, {1, 1, 8}, "x").message().find("4-D"), std::string::npos);
-  EXPECT_NE(validate_against_input(p, {1, 1, -1, 8}, "x").message().find("static network H and W"), std::string::npos);
+  EXPECT_TRUE(validate_against_input(p, {1, 1, -1, 8}, "x").is_ok());  // --dynamic_image_size: follows the image
+  EXPECT_TRUE(follows_image_size(p));
+  Params sized = parse_params_text("aipp_op { aipp_mode: static input_format: YUV400_U8 src_image_size_w: 8 src_image_size_h: 8 }");
+  EXPECT_NE(validate_against_input(sized, {1, 1, -1, 8}, "x").message().find("needs crop and padding off and src_image_size_w/h = 0"),
+            std::string::npos);
   // YUV420SP and an odd network size with src 0.
   p = parse_one("aipp_op { aipp_mode: static input_format: YUV420SP_U8 }");
   EXPECT_NE(validate_against_input(p, {1, 3, 7, 8}, "x").message().find("even source size"), std::string::npos);

@@ -175,6 +175,62 @@ TEST(InsertAipp, DynamicAddsParameterInput) {
   EXPECT_EQ((*y)[0].tensor().shape(), Shape({2, 4, 6, 8}));
 }
 
+// --dynamic_image_size: static AIPP with src sizes 0 on a network with symbolic H, W takes the
+// size of each run's raw image.
+TEST(InsertAipp, DynamicImageSizeFollowsTheRawImage) {
+  auto make = [] {
+    auto m = conv_model(1, 4, 4);
+    m->graph->inputs[0]->type = ir::TypeInfo::tensor(DType::kFloat32, {ir::Dim(1), ir::Dim(3), ir::Dim::named("h"), ir::Dim::named("w")});
+    EXPECT_TRUE(infer_types(*m).is_ok());
+    return m;
+  };
+  Params p = parse_params("aipp_op { aipp_mode: static input_format: YUV420SP_U8 csc_switch: true min_chn_0: 100 var_reci_chn_1: 0.5 }");
+  auto model = make();
+  auto ins = insert_aipp(*model, p, NetworkLayout::kNCHW);
+  ASSERT_TRUE(ins) << ins.status().message();
+  EXPECT_EQ(ins->dims_v2, (std::vector<int64_t>{1, -1, -1, 1}));
+  EXPECT_EQ(ins->bytes, 0);
+  EXPECT_EQ(model->graph->inputs[0]->type.str(), "uint8[1,x_rows,w,1]");
+  // Crop or a fixed source size cannot follow the gear.
+  Params fixed = parse_params("aipp_op { aipp_mode: static input_format: YUV420SP_U8 src_image_size_w: 8 src_image_size_h: 6 }");
+  auto refused = insert_aipp(*make(), fixed, NetworkLayout::kNCHW);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.status().message().find("needs crop and padding off and src_image_size_w/h = 0"), std::string::npos)
+      << refused.status().message();
+
+  for (Backend backend : {Backend::kReference, Backend::kCpu}) {
+    SessionOptions opt;
+    opt.backend = backend;
+    opt.threads = 2;
+    auto with_aipp = make();
+    Params q = p;
+    ASSERT_TRUE(insert_aipp(*with_aipp, q, NetworkLayout::kNCHW));
+    auto s1 = Session::create(with_aipp, opt);
+    auto s2 = Session::create(make(), opt);
+    ASSERT_TRUE(s1 && s2) << s1.status().message() << s2.status().message();
+    for (auto [w, h] : {std::pair<int, int>{8, 6}, {10, 4}}) {
+      Params sized = p;
+      sized.src_image_size_w = w, sized.src_image_size_h = h;
+      const std::vector<uint8_t> raw = random_bytes(static_cast<size_t>(w * h * 3 / 2), static_cast<uint64_t>(w));
+      Tensor x(DType::kFloat32, {1, 3, h, w});
+      std::vector<float> f = straightforward_aipp(sized, raw.data(), 3, h, w);
+      std::copy(f.begin(), f.end(), x.data<float>());
+      auto y1 = (*s1)->run({{"x", Value(bytes_tensor(raw, {1, h * 3 / 2, w, 1}))}});
+      auto y2 = (*s2)->run({{"x", Value(x)}});
+      ASSERT_TRUE(y1 && y2) << y1.status().message() << y2.status().message();
+      const Tensor& a = (*y1)[0].tensor();
+      const Tensor& r = (*y2)[0].tensor();
+      ASSERT_EQ(a.shape(), r.shape());
+      EXPECT_EQ(a.shape(), Shape({1, 4, h, w}));
+      for (int64_t i = 0; i < a.numel(); ++i) ASSERT_NEAR(a.data<float>()[i], r.data<float>()[i], 1e-4) << i;
+    }
+    // A raw image whose rows are not H*3/2 is refused with the expected layout.
+    auto bad = (*s1)->run({{"x", Value(Tensor(DType::kUInt8, {1, 7, 8, 1}))}});
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.status().message().find("are not [N, H*3/2, W, 1]"), std::string::npos) << bad.status().message();
+  }
+}
+
 // simplify_transposes folds an NCHW->NHWC Transpose after kiln.Aipp into the Aipp (and back).
 TEST(InsertAipp, SimplifyTransposesFoldsTransposeIntoAipp) {
   for (bool start_channels_last : {false, true}) {

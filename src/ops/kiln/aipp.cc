@@ -7,7 +7,10 @@
 //   params  (dynamic AIPP only) uint8 [64 + 96*N], the parameter block of §9; N follows from it.
 //   Y       float32 [N, C, H, W], or [N, H, W, C] with channels_last = 1.
 // Attributes: `params` (string, aipp::to_json of the resolved Params), `output_chw` (ints: the
-// network input's C, H, W), `channels_last` (int 0/1).
+// network input's C, H, W), `channels_last` (int 0/1). With --dynamic_image_size (static AIPP,
+// src sizes 0) H and W are -1: the output takes the raw image's size, W = image dim 2 and
+// H = image dim 1 * den / num with `rows_per_height` = [num, den] ([3, 2] for YUV420SP).
+
 #include "ops/kiln/kiln_ops.h"
 
 namespace kiln {
@@ -17,9 +20,12 @@ Status infer_aipp(InferContext& ctx) {
   const ir::TypeInfo& x = ctx.input_type(0);
   if (x.elem != DType::kUInt8) return ctx.error("the raw image must be uint8, got {}", x.str());
   const std::vector<int64_t> chw = ctx.node().attr_ints("output_chw");
-  if (chw.size() != 3 || chw[0] < 1 || chw[0] > 4 || chw[1] <= 0 || chw[2] <= 0) {
-    return ctx.error("attribute output_chw must be [C, H, W] with C in 1..4 and H, W > 0, got {}", shape_str(chw));
+  const bool follows_image = chw.size() == 3 && chw[1] == -1 && chw[2] == -1;
+  if (chw.size() != 3 || chw[0] < 1 || chw[0] > 4 || (!follows_image && (chw[1] <= 0 || chw[2] <= 0))) {
+    return ctx.error("attribute output_chw must be [C, H, W] with C in 1..4 and H, W > 0 (or both -1), got {}", shape_str(chw));
   }
+  const std::vector<int64_t> rows = ctx.node().attr_ints("rows_per_height", {1, 1});
+  if (rows.size() != 2 || rows[0] <= 0 || rows[1] <= 0) return ctx.error("attribute rows_per_height must be [num, den] > 0");
   if (!ctx.node().has_attr("params")) return ctx.error("attribute params (the AIPP parameters as JSON) is required");
   ir::Dim n;
   if (ctx.has_input(1)) {
@@ -39,7 +45,18 @@ Status infer_aipp(InferContext& ctx) {
     if (x.dims && x.dims->size() != 4) return ctx.error("the raw image must be [N, rows, W, bytes per pixel], got {}", x.str());
     if (x.dims) n = (*x.dims)[0];
   }
-  std::vector<ir::Dim> dims = {n, ir::Dim(chw[0]), ir::Dim(chw[1]), ir::Dim(chw[2])};
+  ir::Dim h(chw[1]), w(chw[2]);
+  if (follows_image) {
+    if (ctx.has_input(1)) return ctx.error("dynamic AIPP needs a static output H and W");
+    h = w = ir::Dim();
+    if (x.dims) {
+      const ir::Dim& r = (*x.dims)[1];
+      if (rows[0] == 1 && rows[1] == 1) h = r;  // keeps a symbolic height's name
+      else if (r.known()) h = ir::Dim(r.value * rows[1] / rows[0]);
+      w = (*x.dims)[2];
+    }
+  }
+  std::vector<ir::Dim> dims = {n, ir::Dim(chw[0]), h, w};
   if (ctx.node().attr_int("channels_last", 0) != 0) dims = to_channels_last(dims);
   ctx.set_output(0, ir::TypeInfo::tensor(DType::kFloat32, dims));
   return Status::ok();

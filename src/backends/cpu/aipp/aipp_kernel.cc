@@ -59,23 +59,34 @@ class AippKernel final : public OpKernel {
   Shape out_shape(int64_t n) const { return channels_last_ ? Shape{n, h_, w_, c_} : Shape{n, c_, h_, w_}; }
 
   Status run_static(KernelContext& ctx, const Tensor& image) const {
-    const std::vector<int64_t> want = aipp::raw_image_dims(params_, image.rank() > 0 ? image.dim(0) : 0);
+    if (!aipp::follows_image_size(params_)) return run_static_with(ctx, image, params_, plan_, image_bytes_);
+    // --dynamic_image_size: this run's gear decides the source (= output) size.
+    aipp::Params p = params_;
+    KILN_TRY(aipp::resolve_size_from_image(p, image.shape(), ctx.node().label()));
+    KILN_TRY(aipp::validate_against_input(p, {1, c_, p.src_image_size_h, p.src_image_size_w}, ctx.node().label()));
+    return run_static_with(ctx, image, p, make_aipp_plan(p, c_, p.src_image_size_h, p.src_image_size_w, channels_last_),
+                           p.image_bytes(p.src_image_size_w, p.src_image_size_h));
+  }
+
+  Status run_static_with(KernelContext& ctx, const Tensor& image, const aipp::Params& p, const AippPlan& plan,
+                         int64_t image_bytes) const {
+    const std::vector<int64_t> want = aipp::raw_image_dims(p, image.rank() > 0 ? image.dim(0) : 0);
     if (image.shape() != Shape(want.begin(), want.end())) {
       return ctx.error("the raw image must be uint8[{}] ({} {}x{}), got {}", shape_str(want),
-                       aipp::input_format_name(params_.input_format), params_.src_image_size_w,
-                       params_.src_image_size_h, image.describe());
+                       aipp::input_format_name(p.input_format), p.src_image_size_w, p.src_image_size_h, image.describe());
     }
-    const int64_t n = image.dim(0);
-    Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, out_shape(n));
+    const int64_t n = image.dim(0), h = plan.h;
+    Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32,
+                                           channels_last_ ? Shape{n, plan.h, plan.w, c_} : Shape{n, c_, plan.h, plan.w});
     const uint8_t* src = image.data<uint8_t>();
     float* dst = y.data<float>();
-    const int64_t image_elems = c_ * h_ * w_;
+    const int64_t image_elems = c_ * plan.h * plan.w;
     // One task per output row of the batch; a task never spans two images.
-    parallel_for(n * h_, [&](int64_t begin, int64_t end) {
+    parallel_for(n * h, [&](int64_t begin, int64_t end) {
       while (begin < end) {
-        const int64_t b = begin / h_, row = begin % h_;
-        const int64_t stop = std::min(end, (b + 1) * h_);
-        rows_(plan_, src + b * image_bytes_, dst + b * image_elems, row, row + (stop - begin));
+        const int64_t b = begin / h, row = begin % h;
+        const int64_t stop = std::min(end, (b + 1) * h);
+        rows_(plan, src + b * image_bytes, dst + b * image_elems, row, row + (stop - begin));
         begin = stop;
       }
     }, /*grain=*/4);
@@ -125,11 +136,15 @@ Expected<std::unique_ptr<OpKernel>> prepare_aipp(const PrepareContext& ctx) {
   const ir::Node& node = ctx.node;
   KILN_ASSIGN_OR_RETURN(aipp::Params params, aipp::from_json(node.attr_string("params", ""), node.label()));
   const std::vector<int64_t> chw = node.attr_ints("output_chw");
-  if (chw.size() != 3 || chw[0] < 1 || chw[0] > 4 || chw[1] <= 0 || chw[2] <= 0) {
-    return invalid_model("{}: attribute output_chw must be [C, H, W], got {}", node.label(), shape_str(chw));
-  }
   const bool dynamic = node.has_input(1);
-  if (!dynamic) {
+  const bool follows_image = !dynamic && aipp::follows_image_size(params);
+  const bool sizes_ok = follows_image ? chw.size() == 3 && chw[1] == -1 && chw[2] == -1
+                                      : chw.size() == 3 && chw[1] > 0 && chw[2] > 0;
+  if (!sizes_ok || chw[0] < 1 || chw[0] > 4) {
+    return invalid_model("{}: attribute output_chw must be [C, H, W]{}, got {}", node.label(),
+                         follows_image ? " with H = W = -1 (source size 0)" : "", shape_str(chw));
+  }
+  if (!dynamic && !follows_image) {
     // The converter validated this; a hand-made node gets the same checks before run() trusts it.
     // (validation also normalises: switched-off crop/padding fields read as 0).
     KILN_TRY(aipp::validate_against_input(params, {1, chw[0], chw[1], chw[2]}, node.label()));

@@ -62,7 +62,8 @@ Status aipp(KernelContext& ctx) {
   KILN_ASSIGN_OR_RETURN(aipp::Params params, aipp::from_json(node.attr_string("params", ""), node.label()));
   const std::vector<int64_t> chw = node.attr_ints("output_chw");
   if (chw.size() != 3) return ctx.error("attribute output_chw must be [C, H, W]");
-  const int64_t c_out = chw[0], h_out = chw[1], w_out = chw[2];
+  const int64_t c_out = chw[0];
+  int64_t h_out = chw[1], w_out = chw[2];
   const bool channels_last = node.attr_int("channels_last", 0) != 0;
   const bool dynamic = ctx.has_input(1);
   const Tensor& image = ctx.input(0);
@@ -76,6 +77,10 @@ Status aipp(KernelContext& ctx) {
     }
     n = (block.dim(0) - 64) / 96;
   } else {
+    if (aipp::follows_image_size(params)) {  // --dynamic_image_size: the image decides the size
+      KILN_TRY(aipp::resolve_size_from_image(params, image.shape(), node.label()));
+      h_out = params.src_image_size_h, w_out = params.src_image_size_w;
+    }
     KILN_TRY(aipp::validate_against_input(params, {1, c_out, h_out, w_out}, node.label()));
     const std::vector<int64_t> want = aipp::raw_image_dims(params, image.rank() > 0 ? image.dim(0) : 0);
     if (image.shape() != Shape(want.begin(), want.end())) {
