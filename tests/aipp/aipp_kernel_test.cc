@@ -41,6 +41,10 @@ const Case kCases[] = {
     {"yuv400_crop_pad", "input_format: YUV400_U8 src_image_size_w: 13 src_image_size_h: 9 crop: true load_start_pos_w: 3 "
      "load_start_pos_h: 1 crop_size_w: 7 crop_size_h: 5 padding: true left_padding_size: 2 top_padding_size: 1 "
      "padding_value: 7", 1, 6, 9},
+    // Large enough that the CPU kernel splits rows across threads, with splits inside images.
+    {"yuv400_threads_crop_pad", "input_format: YUV400_U8 src_image_size_w: 1202 src_image_size_h: 41 crop: true "
+     "load_start_pos_w: 1 load_start_pos_h: 2 crop_size_w: 1199 crop_size_h: 37 padding: true left_padding_size: 1 "
+     "top_padding_size: 3 padding_value: -2 mean_chn_0: 3", 1, 40, 1200},
     {"rgb888_plain", "input_format: RGB888_U8 src_image_size_w: 13 src_image_size_h: 5 min_chn_0: 1 min_chn_1: 2 "
      "min_chn_2: 3 var_reci_chn_0: 2 var_reci_chn_1: 3 var_reci_chn_2: 4", 3, 5, 13},
     {"bgr888_swap_crop", "input_format: RGB888_U8 rbuv_swap_switch: true src_image_size_w: 13 src_image_size_h: 9 "

@@ -89,9 +89,13 @@ class AippKernel final : public OpKernel {
         rows_(plan, src + b * image_bytes, dst + b * image_elems, row, row + (stop - begin));
         begin = stop;
       }
-    }, /*grain=*/4);
+    }, rows_grain(plan.w));
     return Status::ok();
   }
+
+  // Rows per thread worth a fork/join: ~32K output pixels (tens of microseconds). A 224x224 image
+  // is one thread's work; a 1080p frame splits across the cores.
+  static int64_t rows_grain(int64_t width) { return std::max<int64_t>(1, (32768 + width - 1) / std::max<int64_t>(1, width)); }
 
   Status run_dynamic(KernelContext& ctx, const Tensor& image) const {
     if (!ctx.has_input(1)) return ctx.error("dynamic AIPP needs the parameter block input");
@@ -116,7 +120,7 @@ class AippKernel final : public OpKernel {
       const AippPlan plan = make_aipp_plan(p, c_, h_, w_, channels_last_);
       const uint8_t* src = image.data<uint8_t>() + offset;
       float* dst = y.data<float>() + b * c_ * h_ * w_;
-      parallel_for(h_, [&](int64_t begin, int64_t end) { rows_(plan, src, dst, begin, end); }, /*grain=*/4);
+      parallel_for(h_, [&](int64_t begin, int64_t end) { rows_(plan, src, dst, begin, end); }, rows_grain(w_));
       offset += bytes;
     }
     return Status::ok();
