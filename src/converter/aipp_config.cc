@@ -370,10 +370,8 @@ class BlockReader {
     }
     KILN_TRY(range("resize_output_w", p.resize_output_w, 16, 1920, true));
     KILN_TRY(range("resize_output_h", p.resize_output_h, 16, 4096, true));
-    if (p.resize) {
-      return unsupported("{}:{}: resize: true is not supported (reserved in current CANN; spec aipp.md §5.4): "
-                         "resize the image before feeding it, or set the network input size to the image size",
-                         file_, line_of("resize"));
+    if (p.resize && (p.resize_output_w == 0 || p.resize_output_h == 0) && p.padding) {
+      return error(line_of("resize"), "resize_output_w/h may be 0 (network size) only when padding is off");
     }
     if (p.padding) {
       KILN_TRY(range("left_padding_size", p.left_padding_size, 0, 32));
@@ -792,7 +790,6 @@ Status validate_against_input(Params& p, const std::vector<int64_t>& nchw_dims, 
   if (f < 1 || f > 4) {
     return unsupported("AIPP input '{}': input_format {} is not supported", input_name, input_format_name(p.input_format));
   }
-  if (p.resize) return unsupported("AIPP input '{}': resize is not supported", input_name);
   if (p.csc_switch && p.input_format == InputFormat::kYuv400U8) {
     return invalid_argument("AIPP input '{}': csc_switch must be false for YUV400_U8", input_name);
   }
@@ -829,10 +826,10 @@ Status validate_against_input(Params& p, const std::vector<int64_t>& nchw_dims, 
   }
   if (h <= 0 || w <= 0) {
     // --dynamic_image_size (§4.1, §7): the raw image size follows the gear chosen at run time.
-    if (p.src_image_size_w != 0 || p.src_image_size_h != 0 || p.crop || p.padding) {
-      return invalid_argument("AIPP input '{}': with a dynamic network size ({}x{} WxH) static AIPP needs crop and padding "
-                              "off and src_image_size_w/h = 0 (got src {}x{}, crop {}, padding {})", input_name, w, h,
-                              p.src_image_size_w, p.src_image_size_h, p.crop, p.padding);
+    if (p.src_image_size_w != 0 || p.src_image_size_h != 0 || p.crop || p.padding || p.resize) {
+      return invalid_argument("AIPP input '{}': with a dynamic network size ({}x{} WxH) static AIPP needs crop, resize and "
+                              "padding off and src_image_size_w/h = 0 (got src {}x{}, crop {}, resize {}, padding {})",
+                              input_name, w, h, p.src_image_size_w, p.src_image_size_h, p.crop, p.resize, p.padding);
     }
     return Status::ok();
   }
@@ -858,6 +855,20 @@ Status validate_against_input(Params& p, const std::vector<int64_t>& nchw_dims, 
     }
   }
   const CropWindow cw = crop_window(p);
+  if (p.resize) {
+    // §5.4: 0 means the network size (padding is off then, checked at parse time).
+    if (p.resize_output_w == 0 && !p.padding) p.resize_output_w = static_cast<int32_t>(w);
+    if (p.resize_output_h == 0 && !p.padding) p.resize_output_h = static_cast<int32_t>(h);
+    KILN_TRY(in_range("resize_output_w", p.resize_output_w, 16, 1920));
+    KILN_TRY(in_range("resize_output_h", p.resize_output_h, 16, 4096));
+    if (cw.w < 1 || cw.h < 1 || int64_t{p.resize_output_w} * 16 < cw.w || p.resize_output_w > int64_t{cw.w} * 16 ||
+        int64_t{p.resize_output_h} * 16 < cw.h || p.resize_output_h > int64_t{cw.h} * 16) {
+      return invalid_argument("AIPP input '{}': resize {}x{} -> {}x{} is outside the scale range [1/16, 16]", input_name,
+                              cw.w, cw.h, p.resize_output_w, p.resize_output_h);
+    }
+  } else {
+    p.resize_output_w = p.resize_output_h = 0;
+  }
   const int64_t out_w = static_cast<int64_t>(p.resize ? p.resize_output_w : cw.w) + p.left_padding_size + p.right_padding_size;
   const int64_t out_h = static_cast<int64_t>(p.resize ? p.resize_output_h : cw.h) + p.top_padding_size + p.bottom_padding_size;
   if (out_w != w) {

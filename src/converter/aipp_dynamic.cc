@@ -80,7 +80,7 @@ Expected<Params> decode_dynamic_block(const uint8_t* data, size_t bytes, int64_t
   const uint8_t* e = data + kDynamicHeaderBytes + kDynamicBatchBytes * static_cast<size_t>(b);
   KILN_TRY(check_switch(b, "cropSwitch", load<int8_t>(e + kCropSwitch)));
   KILN_TRY(check_switch(b, "paddingSwitch", load<int8_t>(e + kPaddingSwitch)));
-  if (e[kScfSwitch] != 0) return bad(b, "scfSwitch", "resize is not supported (must be 0)");
+  KILN_TRY(check_switch(b, "scfSwitch", load<int8_t>(e + kScfSwitch)));
   if (e[kRotateSwitch] != 0) return bad(b, "rotateSwitch", "rotation is reserved (must be 0)");
   p.crop = e[kCropSwitch] != 0;
   p.padding = e[kPaddingSwitch] != 0;
@@ -98,6 +98,17 @@ Expected<Params> decode_dynamic_block(const uint8_t* data, size_t bytes, int64_t
       return bad(b, "cropSizeW/H", fmt::format("crop {}x{} at ({}, {}) exceeds the {}x{} source", g[2], g[3], g[0], g[1],
                                                p.src_image_size_w, p.src_image_size_h));
     }
+  }
+  if (e[kScfSwitch] != 0) {
+    // The resize input must be the crop window (or the whole source without crop).
+    const int32_t in_w = p.crop ? p.crop_size_w : p.src_image_size_w, in_h = p.crop ? p.crop_size_h : p.src_image_size_h;
+    if (g[4] != in_w || g[5] != in_h) {
+      return bad(b, "scfInputSizeW/H", fmt::format("{}x{} must equal the crop (or source) size {}x{}", g[4], g[5], in_w, in_h));
+    }
+    if (g[6] < 16 || g[6] > 1920) return bad(b, "scfOutputSizeW", fmt::format("{} is out of range [16, 1920]", g[6]));
+    if (g[7] < 16 || g[7] > 4096) return bad(b, "scfOutputSizeH", fmt::format("{} is out of range [16, 4096]", g[7]));
+    p.resize = true;
+    p.resize_output_w = g[6], p.resize_output_h = g[7];
   }
   if (p.padding) {
     p.top_padding_size = g[8], p.bottom_padding_size = g[9], p.left_padding_size = g[10], p.right_padding_size = g[11];
@@ -139,7 +150,11 @@ std::vector<uint8_t> encode_dynamic_block(const std::vector<Params>& per_batch) 
     uint8_t* e = d + kDynamicHeaderBytes + kDynamicBatchBytes * b;
     e[kCropSwitch] = p.crop;
     e[kPaddingSwitch] = p.padding;
-    const int32_t g[12] = {p.load_start_pos_w, p.load_start_pos_h, p.crop_size_w, p.crop_size_h, 0, 0, 0, 0,
+    e[kScfSwitch] = p.resize;
+    const int32_t scf_in_w = p.resize ? (p.crop ? p.crop_size_w : h.src_image_size_w) : 0;
+    const int32_t scf_in_h = p.resize ? (p.crop ? p.crop_size_h : h.src_image_size_h) : 0;
+    const int32_t g[12] = {p.load_start_pos_w, p.load_start_pos_h, p.crop_size_w, p.crop_size_h, scf_in_w, scf_in_h,
+                           p.resize ? p.resize_output_w : 0, p.resize ? p.resize_output_h : 0,
                            p.top_padding_size, p.bottom_padding_size, p.left_padding_size, p.right_padding_size};
     for (int k = 0; k < 12; ++k) store<int32_t>(e + kGeometry + 4 * k, g[k]);
     for (int i = 0; i < 4; ++i) {

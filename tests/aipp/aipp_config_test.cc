@@ -209,7 +209,7 @@ TEST(AippConfig, ErrorsNameLineAndField) {
       {"padding_value: 70000", "t.cfg:4: padding_value = 70000 is out of range"},
       {"resize: true resize_output_w: 8", "t.cfg:4: resize_output_w = 8 is out of range [16, 1920] (or 0)"},
       {"resize: true resize_output_w: 2000", "t.cfg:4: resize_output_w = 2000 is out of range [16, 1920] (or 0)"},
-      {"resize: true resize_output_w: 32 resize_output_h: 32", "t.cfg:4: resize: true is not supported"},
+      {"resize: true padding: true src_image_size_w: 8 src_image_size_h: 8 resize_output_h: 32", "t.cfg:4: resize_output_w/h may be 0 (network size) only when padding is off"},
       {"raw_rgbir_to_f16_n: 32", "t.cfg:4: raw_rgbir_to_f16_n = 32 is out of range [0, 31]"},
       {"crop: true src_image_size_w: 16 src_image_size_h: 16\nload_start_pos_w: 16", "t.cfg:5: load_start_pos_w = 16 must be < src_image_size_w = 16"},
       {"crop: true src_image_size_w: 16 src_image_size_h: 16\nload_start_pos_h: 4 crop_size_h: 13", "t.cfg:5: load_start_pos_h + crop_size_h = 4 + 13 exceeds src_image_size_h = 16"},
@@ -294,6 +294,14 @@ TEST(AippConfig, ValidateAgainstInput) {
   s = validate_against_input(p, {1, 3, 9, 23}, "x");
   EXPECT_NE(s.message().find("height after crop and padding is 10 + 0 + 0 = 10, but the network input H is 9"), std::string::npos) << s.message();
   EXPECT_TRUE(validate_against_input(p, {1, 3, 10, 23}, "x").is_ok());
+  // Resize: 0 means the network size; the scale must lie in [1/16, 16].
+  p = parse_one(block("src_image_size_w: 20 src_image_size_h: 10 resize: true"));
+  ASSERT_TRUE(validate_against_input(p, {1, 3, 40, 30}, "x").is_ok());
+  EXPECT_EQ(p.resize_output_w, 30);
+  EXPECT_EQ(p.resize_output_h, 40);
+  p = parse_one(block("src_image_size_w: 400 src_image_size_h: 10 resize: true resize_output_w: 16 resize_output_h: 16"));
+  EXPECT_NE(validate_against_input(p, {1, 3, 16, 16}, "x").message().find("resize 400x10 -> 16x16 is outside the scale range [1/16, 16]"),
+            std::string::npos);
   // Channels.
   p = parse_one("aipp_op { aipp_mode: static input_format: YUV400_U8 }");
   s = validate_against_input(p, {1, 3, 8, 8}, "x");
@@ -303,7 +311,7 @@ TEST(AippConfig, ValidateAgainstInput) {
   EXPECT_TRUE(validate_against_input(p, {1, 1, -1, 8}, "x").is_ok());  // --dynamic_image_size: follows the image
   EXPECT_TRUE(follows_image_size(p));
   Params sized = parse_params_text("aipp_op { aipp_mode: static input_format: YUV400_U8 src_image_size_w: 8 src_image_size_h: 8 }");
-  EXPECT_NE(validate_against_input(sized, {1, 1, -1, 8}, "x").message().find("needs crop and padding off and src_image_size_w/h = 0"),
+  EXPECT_NE(validate_against_input(sized, {1, 1, -1, 8}, "x").message().find("needs crop, resize and padding off and src_image_size_w/h = 0"),
             std::string::npos);
   // YUV420SP and an odd network size with src 0.
   p = parse_one("aipp_op { aipp_mode: static input_format: YUV420SP_U8 }");
@@ -334,6 +342,7 @@ TEST(AippDynamicBlock, RoundTrip) {
   a.var_reci_chn = {0.015625f, 2.f, -0.5f, 1.f};  // exact in fp16
   Params b = a;
   b.crop = false, b.padding = false, b.mean_chn = {9, 8, 7, 6};
+  b.resize = true, b.resize_output_w = 100, b.resize_output_h = 50;
   b.load_start_pos_w = b.load_start_pos_h = b.crop_size_w = b.crop_size_h = 0;
   b.left_padding_size = b.right_padding_size = b.top_padding_size = b.bottom_padding_size = 0;
   const std::vector<uint8_t> blk = encode_dynamic_block({a, b});
@@ -355,6 +364,9 @@ TEST(AippDynamicBlock, RoundTrip) {
     EXPECT_EQ(d->crop_size_w, want.crop_size_w);
     EXPECT_EQ(d->crop_size_h, want.crop_size_h);
     EXPECT_EQ(d->padding, want.padding);
+    EXPECT_EQ(d->resize, want.resize);
+    EXPECT_EQ(d->resize_output_w, want.resize ? want.resize_output_w : 0);
+    EXPECT_EQ(d->resize_output_h, want.resize ? want.resize_output_h : 0);
     EXPECT_EQ(d->left_padding_size, want.left_padding_size);
     EXPECT_EQ(d->right_padding_size, want.right_padding_size);
     EXPECT_EQ(d->top_padding_size, want.top_padding_size);
@@ -386,7 +398,9 @@ TEST(AippDynamicBlock, BadBlocksNameTheField) {
   EXPECT_NE(error_after([](auto& v) { v[4] = 0; }).find("batchNum"), std::string::npos);
   EXPECT_NE(error_after([](auto&) {}, 1).find("batchNum"), std::string::npos);
   EXPECT_NE(error_after([](auto& v) { v[8] = 1, v[9] = 0; }).find("srcImageSizeW"), std::string::npos);
-  EXPECT_NE(error_after([](auto& v) { v[64 + 1] = 1; }).find("scfSwitch"), std::string::npos);
+  EXPECT_NE(error_after([](auto& v) { v[64 + 1] = 2; }).find("scfSwitch"), std::string::npos);
+  EXPECT_NE(error_after([](auto& v) { v[64 + 1] = 1; }).find("scfInputSizeW/H: 0x0 must equal the crop (or source) size 224x224"), std::string::npos);
+  EXPECT_NE(error_after([](auto& v) { v[64 + 1] = 1, v[64 + 24] = 224, v[64 + 28] = 224, v[64 + 32] = 8; }).find("scfOutputSizeW"), std::string::npos);
   EXPECT_NE(error_after([](auto& v) { v[64 + 3] = 1; }).find("rotateSwitch"), std::string::npos);
   EXPECT_NE(error_after([](auto& v) { v[64 + 2] = 1, v[64 + 8 + 4 * 10] = 40; }).find("paddingSizeLeft"), std::string::npos);
   EXPECT_NE(error_after([](auto& v) { v[64] = 1, v[64 + 16] = 8, v[64 + 20] = 8, v[64 + 8] = 250; }).find("cropSizeW/H"), std::string::npos);

@@ -45,6 +45,17 @@ const Case kCases[] = {
     {"yuv400_threads_crop_pad", "input_format: YUV400_U8 src_image_size_w: 1202 src_image_size_h: 41 crop: true "
      "load_start_pos_w: 1 load_start_pos_h: 2 crop_size_w: 1199 crop_size_h: 37 padding: true left_padding_size: 1 "
      "top_padding_size: 3 padding_value: -2 mean_chn_0: 3", 1, 40, 1200},
+    // Resize (§5.4): up-scaling a cropped NV12 window with padding, down-scaling RGB, and a 0
+    // output size meaning the network size.
+    {"nv12_crop_resize_up_pad",
+     "input_format: YUV420SP_U8 csc_switch: true src_image_size_w: 14 src_image_size_h: 10 crop: true "
+     "load_start_pos_w: 2 load_start_pos_h: 2 crop_size_w: 7 crop_size_h: 5 resize: true resize_output_w: 20 "
+     "resize_output_h: 16 padding: true left_padding_size: 1 right_padding_size: 2 bottom_padding_size: 3 "
+     "padding_value: 9 min_chn_0: 100 var_reci_chn_0: 0.5", 3, 19, 23},
+    {"rgb888_resize_down", "input_format: RGB888_U8 src_image_size_w: 67 src_image_size_h: 41 resize: true "
+     "resize_output_w: 16 resize_output_h: 17 var_reci_chn_2: 0.25", 3, 17, 16},
+    {"xrgb_resize_to_network", "input_format: XRGB8888_U8 csc_switch: true src_image_size_w: 13 src_image_size_h: 9 "
+     "resize: true", 4, 18, 20},
     {"rgb888_plain", "input_format: RGB888_U8 src_image_size_w: 13 src_image_size_h: 5 min_chn_0: 1 min_chn_1: 2 "
      "min_chn_2: 3 var_reci_chn_0: 2 var_reci_chn_1: 3 var_reci_chn_2: 4", 3, 5, 13},
     {"bgr888_swap_crop", "input_format: RGB888_U8 rbuv_swap_switch: true src_image_size_w: 13 src_image_size_h: 9 "
@@ -95,13 +106,30 @@ TEST_P(AippKernelTest, MatchesStraightforwardImplementation) {
       }
       // Every ISA row kernel directly (the session uses only the machine's best one).
       const cpu::AippPlan plan = cpu::make_aipp_plan(p, k.c, k.h, k.w, channels_last);
-      std::vector<std::pair<const char*, void (*)(const cpu::AippPlan&, const uint8_t*, float*, int64_t, int64_t)>> isas = {
-          {"scalar", cpu::aipp_rows_scalar}};
-      if (cpu_isa() >= Isa::kAvx2) isas.push_back({"avx2", cpu::aipp_rows_avx2});
-      for (const auto& [isa, rows] : isas) {
+      using RowsFn = void (*)(const cpu::AippPlan&, const uint8_t*, float*, int64_t, int64_t);
+      using CropRowsFn = void (*)(const cpu::AippPlan&, const uint8_t*, uint8_t*, int64_t, int64_t);
+      struct Isa {
+        const char* name;
+        RowsFn rows;
+        CropRowsFn crop_rows;
+      };
+      std::vector<Isa> isas = {{"scalar", cpu::aipp_rows_scalar, cpu::aipp_crop_rows_scalar}};
+      if (cpu_isa() >= kiln::Isa::kAvx2) isas.push_back({"avx2", cpu::aipp_rows_avx2, cpu::aipp_crop_rows_avx2});
+      for (const auto& [isa, rows, crop_rows] : isas) {
         Tensor y(DType::kFloat32, {n, k.c, k.h, k.w});
         for (int64_t b = 0; b < n; ++b) {
-          rows(plan, raw.data() + b * image_bytes, y.data<float>() + b * k.c * k.h * k.w, 0, k.h);
+          const uint8_t* img = raw.data() + b * image_bytes;
+          float* out = y.data<float>() + b * k.c * k.h * k.w;
+          if (!plan.resize) {
+            rows(plan, img, out, 0, k.h);
+            continue;
+          }
+          std::vector<uint8_t> planes(static_cast<size_t>(k.c * plan.crop_w * plan.crop_h));
+          std::vector<int32_t> x0(static_cast<size_t>(plan.resize_w)), x1(x0.size());
+          std::vector<float> wx(x0.size());
+          cpu::aipp_resize_taps(plan.crop_w, plan.resize_w, x0.data(), x1.data(), wx.data());
+          crop_rows(plan, img, planes.data(), 0, plan.crop_h);
+          cpu::aipp_resize_rows(plan, planes.data(), x0.data(), x1.data(), wx.data(), out, 0, k.h);
         }
         expect_close(expected, y, p, k.c, channels_last, fmt::format("{} n={} {} rows_{}", k.name, n, channels_last ? "NHWC" : "NCHW", isa));
       }
@@ -216,7 +244,7 @@ TEST(AippKernel, DynamicMode) {
   }
   // A bad block or a too-small image buffer is an error naming the field, on both backends.
   std::vector<uint8_t> bad = block;
-  bad[64 + 96 + 1] = 1;  // batch 1 scfSwitch
+  bad[64 + 96 + 1] = 2;  // batch 1 scfSwitch
   Params wrong = e1;
   wrong.crop_size_w = 9;  // 9 + 0 padding != W
   const std::vector<uint8_t> geometry = encode_dynamic_block({e0, wrong});

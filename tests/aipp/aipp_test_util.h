@@ -76,17 +76,47 @@ inline std::vector<float> straightforward_aipp(const Params& p, const uint8_t* i
       px[static_cast<size_t>(y * sw + x)] = c;
     }
   }
-  // 3. Crop, normalise, pad.
+  // 3. Crop.
   const int64_t x0 = p.crop ? p.load_start_pos_w : 0, y0 = p.crop ? p.load_start_pos_h : 0;
   const int64_t cw = p.crop ? p.crop_size_w : sw, ch = p.crop ? p.crop_size_h : sh;
+  std::vector<std::array<double, 4>> region(static_cast<size_t>(cw * ch));
+  for (int64_t y = 0; y < ch; ++y)
+    for (int64_t x = 0; x < cw; ++x) region[static_cast<size_t>(y * cw + x)] = px[static_cast<size_t>((y0 + y) * sw + x0 + x)];
+  // 4. Resize (§5.4): bilinear, half-pixel centres, edge-clamped, rounded to nearest, clipped.
+  int64_t rw = cw, rh = ch;
+  if (p.resize) {
+    rw = p.resize_output_w, rh = p.resize_output_h;
+    auto src_coord = [](int64_t o, int64_t in, int64_t out, int64_t& a, int64_t& b, double& t) {
+      const double f = std::max(0.0, (o + 0.5) * double(in) / double(out) - 0.5);
+      a = std::min<int64_t>(static_cast<int64_t>(f), in - 1);
+      b = std::min<int64_t>(a + 1, in - 1);
+      t = a == in - 1 ? 0.0 : f - double(a);
+    };
+    std::vector<std::array<double, 4>> scaled(static_cast<size_t>(rw * rh));
+    for (int64_t y = 0; y < rh; ++y) {
+      for (int64_t x = 0; x < rw; ++x) {
+        int64_t xa, xb, ya, yb;
+        double tx, ty;
+        src_coord(x, cw, rw, xa, xb, tx);
+        src_coord(y, ch, rh, ya, yb, ty);
+        for (int k = 0; k < 4; ++k) {
+          auto at = [&](int64_t xx, int64_t yy) { return region[static_cast<size_t>(yy * cw + xx)][k]; };
+          const double v = (1 - ty) * ((1 - tx) * at(xa, ya) + tx * at(xb, ya)) + ty * ((1 - tx) * at(xa, yb) + tx * at(xb, yb));
+          scaled[static_cast<size_t>(y * rw + x)][k] = std::min(255.0, std::max(0.0, std::floor(v + 0.5)));
+        }
+      }
+    }
+    region = std::move(scaled);
+  }
+  // 5. Normalise, pad.
   std::vector<float> out(static_cast<size_t>(C * H * W));
   for (int64_t c = 0; c < C; ++c) {
     for (int64_t y = 0; y < H; ++y) {
       for (int64_t x = 0; x < W; ++x) {
         const int64_t ix = x - p.left_padding_size, iy = y - p.top_padding_size;
         double v = p.padding_value;
-        if (ix >= 0 && ix < cw && iy >= 0 && iy < ch) {
-          v = (px[static_cast<size_t>((y0 + iy) * sw + x0 + ix)][c] - p.mean_chn[c] - p.min_chn[c]) * p.var_reci_chn[c];
+        if (ix >= 0 && ix < rw && iy >= 0 && iy < rh) {
+          v = (region[static_cast<size_t>(iy * rw + ix)][c] - p.mean_chn[c] - p.min_chn[c]) * p.var_reci_chn[c];
         }
         out[static_cast<size_t>((c * H + y) * W + x)] = static_cast<float>(v);
       }

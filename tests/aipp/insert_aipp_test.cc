@@ -195,7 +195,7 @@ TEST(InsertAipp, DynamicImageSizeFollowsTheRawImage) {
   Params fixed = parse_params("aipp_op { aipp_mode: static input_format: YUV420SP_U8 src_image_size_w: 8 src_image_size_h: 6 }");
   auto refused = insert_aipp(*make(), fixed, NetworkLayout::kNCHW);
   ASSERT_FALSE(refused);
-  EXPECT_NE(refused.status().message().find("needs crop and padding off and src_image_size_w/h = 0"), std::string::npos)
+  EXPECT_NE(refused.status().message().find("needs crop, resize and padding off and src_image_size_w/h = 0"), std::string::npos)
       << refused.status().message();
 
   for (Backend backend : {Backend::kReference, Backend::kCpu}) {

@@ -77,4 +77,8 @@ void aipp_rows_avx2(const AippPlan& plan, const uint8_t* image, float* out, int6
   aipp_detail::rows<Avx2Stages>(plan, image, out, row_begin, row_end);
 }
 
+void aipp_crop_rows_avx2(const AippPlan& plan, const uint8_t* image, uint8_t* planes, int64_t row_begin, int64_t row_end) {
+  aipp_detail::crop_rows<Avx2Stages>(plan, image, planes, row_begin, row_end);
+}
+
 }  // namespace kiln::cpu

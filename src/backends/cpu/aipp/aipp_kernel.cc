@@ -22,6 +22,9 @@ AippPlan make_aipp_plan(const aipp::Params& p, int64_t c, int64_t h, int64_t w, 
   plan.src_w = p.src_image_size_w, plan.src_h = p.src_image_size_h;
   const aipp::CropWindow crop = aipp::crop_window(p);
   plan.crop_x = crop.x, plan.crop_y = crop.y, plan.crop_w = crop.w, plan.crop_h = crop.h;
+  plan.resize = p.resize;
+  plan.resize_w = p.resize ? p.resize_output_w : crop.w;
+  plan.resize_h = p.resize ? p.resize_output_h : crop.h;
   plan.left = p.left_padding_size, plan.top = p.top_padding_size;
   plan.pad_value = p.padding_value;
   plan.c = c, plan.h = h, plan.w = w;
@@ -46,7 +49,9 @@ class AippKernel final : public OpKernel {
       : params_(std::move(params)), c_(c), h_(h), w_(w), channels_last_(channels_last), dynamic_(dynamic) {
     plan_ = make_aipp_plan(params_, c, h, w, channels_last);
     image_bytes_ = params_.image_bytes(params_.src_image_size_w, params_.src_image_size_h);
-    rows_ = cpu_isa() >= Isa::kAvx2 ? aipp_rows_avx2 : aipp_rows_scalar;
+    const bool avx2 = cpu_isa() >= Isa::kAvx2;
+    rows_ = avx2 ? aipp_rows_avx2 : aipp_rows_scalar;
+    crop_rows_ = avx2 ? aipp_crop_rows_avx2 : aipp_crop_rows_scalar;
   }
 
   Status run(KernelContext& ctx) const override {
@@ -81,6 +86,10 @@ class AippKernel final : public OpKernel {
     const uint8_t* src = image.data<uint8_t>();
     float* dst = y.data<float>();
     const int64_t image_elems = c_ * plan.h * plan.w;
+    if (plan.resize) {
+      for (int64_t b = 0; b < n; ++b) resize_image(ctx, plan, src + b * image_bytes, dst + b * image_elems);
+      return Status::ok();
+    }
     // One task per output row of the batch; a task never spans two images.
     parallel_for(n * h, [&](int64_t begin, int64_t end) {
       while (begin < end) {
@@ -91,6 +100,24 @@ class AippKernel final : public OpKernel {
       }
     }, rows_grain(plan.w));
     return Status::ok();
+  }
+
+  // §5.4 for one image: crop + CSC into uint8 planes (ISA row kernel), then bilinear + normalise +
+  // pad. Planes and taps live in the context's scratch (no allocation once a shape has run).
+  void resize_image(KernelContext& ctx, const AippPlan& plan, const uint8_t* src, float* dst) const {
+    const size_t plane_bytes = static_cast<size_t>(plan.c * plan.crop_w * plan.crop_h);
+    const size_t taps = static_cast<size_t>(plan.resize_w);
+    const size_t planes_padded = (plane_bytes + 63) / 64 * 64;
+    auto* base = static_cast<uint8_t*>(ctx.scratch(planes_padded + taps * (2 * sizeof(int32_t) + sizeof(float))));
+    uint8_t* planes = base;
+    auto* x0 = reinterpret_cast<int32_t*>(base + planes_padded);
+    int32_t* x1 = x0 + taps;
+    auto* wx = reinterpret_cast<float*>(x1 + taps);
+    aipp_resize_taps(plan.crop_w, plan.resize_w, x0, x1, wx);
+    parallel_for(plan.crop_h, [&](int64_t begin, int64_t end) { crop_rows_(plan, src, planes, begin, end); },
+                 rows_grain(plan.crop_w));
+    parallel_for(plan.h, [&](int64_t begin, int64_t end) { aipp_resize_rows(plan, planes, x0, x1, wx, dst, begin, end); },
+                 rows_grain(plan.w));
   }
 
   // Rows per thread worth a fork/join: ~32K output pixels (tens of microseconds). A 224x224 image
@@ -120,7 +147,11 @@ class AippKernel final : public OpKernel {
       const AippPlan plan = make_aipp_plan(p, c_, h_, w_, channels_last_);
       const uint8_t* src = image.data<uint8_t>() + offset;
       float* dst = y.data<float>() + b * c_ * h_ * w_;
-      parallel_for(h_, [&](int64_t begin, int64_t end) { rows_(plan, src, dst, begin, end); }, rows_grain(w_));
+      if (plan.resize) {
+        resize_image(ctx, plan, src, dst);
+      } else {
+        parallel_for(h_, [&](int64_t begin, int64_t end) { rows_(plan, src, dst, begin, end); }, rows_grain(w_));
+      }
       offset += bytes;
     }
     return Status::ok();
@@ -132,6 +163,7 @@ class AippKernel final : public OpKernel {
   AippPlan plan_;
   int64_t image_bytes_ = 0;
   RowsFn rows_ = nullptr;
+  void (*crop_rows_)(const AippPlan&, const uint8_t*, uint8_t*, int64_t, int64_t) = nullptr;
 };
 
 }  // namespace

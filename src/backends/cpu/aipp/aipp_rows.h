@@ -101,6 +101,24 @@ void rows(const AippPlan& p, const uint8_t* img, float* out, int64_t row_begin, 
   }
 }
 
+// Resize path, stage 1: post-CSC crop rows as uint8 planes [c][crop_h][crop_w].
+template <typename Stages>
+void crop_rows(const AippPlan& p, const uint8_t* img, uint8_t* planes, int64_t row_begin, int64_t row_end) {
+  Chunk ch;
+  const int64_t plane = p.crop_w * p.crop_h;
+  for (int64_t cy = row_begin; cy < row_end; ++cy) {
+    for (int64_t x = 0; x < p.crop_w; x += kAippChunk) {
+      const int64_t n = std::min(kAippChunk, p.crop_w - x);
+      fetch(p, img, p.crop_y + cy, p.crop_x + x, n, ch);
+      if (p.csc) Stages::csc(p, ch, n);
+      for (int64_t c = 0; c < p.c; ++c) {
+        uint8_t* dst = planes + c * plane + cy * p.crop_w + x;
+        for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<uint8_t>(ch.c[c][i]);
+      }
+    }
+  }
+}
+
 // Scalar stages (also the tails of the vector ones).
 struct ScalarStages {
   static void csc(const AippPlan& p, Chunk& ch, int64_t n, int64_t from = 0) {

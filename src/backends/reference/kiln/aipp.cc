@@ -1,7 +1,9 @@
 // Reference kiln.Aipp: one output element at a time, straight from the spec's formulas
-// (../shared/spec/aipp.md §3 channel extraction, §5.2 CSC, §5.3 normalisation, §5.5 padding).
+// (../shared/spec/aipp.md §3 channel extraction, §5.2 CSC, §5.4 resize, §5.3 normalisation,
+// §5.5 padding).
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 #include "backends/reference/kiln/kiln_kernels.h"
 #include "converter/aipp_config.h"
@@ -51,6 +53,35 @@ std::array<int, 4> convert_colour(const aipp::Params& p, std::array<int, 4> c) {
     int64_t v = acc >> 8;  // arithmetic shift: floor division by 256
     if (!yuv_input) v += p.output_bias[k];
     out[k] = static_cast<int>(std::clamp<int64_t>(v, 0, 255));
+  }
+  return out;
+}
+
+// §5.4: bilinear with half-pixel centres (OpenCV INTER_LINEAR) over the post-CSC crop window,
+// rounded to nearest and clipped; `pixel(x, y)` gives the post-CSC tuple of crop pixel (x, y).
+template <typename PixelFn>
+std::array<int, 4> resized_pixel(PixelFn pixel, int64_t in_w, int64_t in_h, int64_t out_w, int64_t out_h, int64_t x, int64_t y) {
+  auto axis = [](int64_t o, int64_t in, int64_t out, int64_t& i0, int64_t& i1, float& frac) {
+    float f = (static_cast<float>(o) + 0.5f) * static_cast<float>(in) / static_cast<float>(out) - 0.5f;
+    if (f < 0) f = 0;
+    i0 = static_cast<int64_t>(f);
+    if (i0 >= in - 1) {
+      i0 = i1 = in - 1;
+      frac = 0;
+    } else {
+      i1 = i0 + 1;
+      frac = f - static_cast<float>(i0);
+    }
+  };
+  int64_t x0, x1, y0, y1;
+  float wx, wy;
+  axis(x, in_w, out_w, x0, x1, wx);
+  axis(y, in_h, out_h, y0, y1, wy);
+  const std::array<int, 4> a = pixel(x0, y0), b = pixel(x1, y0), c = pixel(x0, y1), d = pixel(x1, y1);
+  std::array<int, 4> out{};
+  for (int k = 0; k < 4; ++k) {
+    const float v = (1 - wy) * ((1 - wx) * a[k] + wx * b[k]) + wy * ((1 - wx) * c[k] + wx * d[k]);
+    out[k] = std::clamp(static_cast<int>(std::floor(v + 0.5f)), 0, 255);
   }
   return out;
 }
@@ -112,12 +143,16 @@ Status aipp(KernelContext& ctx) {
     const uint8_t* img = bytes + image_offset;
     image_offset += image_bytes;
     const aipp::CropWindow crop = aipp::crop_window(p);
+    auto crop_pixel = [&](int64_t x, int64_t y) { return convert_colour(p, fetch_pixel(p, img, crop.x + x, crop.y + y)); };
+    const int64_t region_w = p.resize ? p.resize_output_w : crop.w, region_h = p.resize ? p.resize_output_h : crop.h;
     for (int64_t oy = 0; oy < h_out; ++oy) {
       for (int64_t ox = 0; ox < w_out; ++ox) {
         const int64_t cx = ox - p.left_padding_size, cy = oy - p.top_padding_size;
-        const bool inside = cx >= 0 && cx < crop.w && cy >= 0 && cy < crop.h;
+        const bool inside = cx >= 0 && cx < region_w && cy >= 0 && cy < region_h;
         std::array<int, 4> px{};
-        if (inside) px = convert_colour(p, fetch_pixel(p, img, crop.x + cx, crop.y + cy));
+        if (inside) {
+          px = p.resize ? resized_pixel(crop_pixel, crop.w, crop.h, region_w, region_h, cx, cy) : crop_pixel(cx, cy);
+        }
         for (int64_t c = 0; c < c_out; ++c) {
           const float v = inside ? (static_cast<float>(px[c]) - static_cast<float>(p.mean_chn[c]) - p.min_chn[c]) * p.var_reci_chn[c]
                                  : p.padding_value;  // padding is written as is, not normalised (§5.5)
