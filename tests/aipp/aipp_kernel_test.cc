@@ -77,6 +77,9 @@ const Case kCases[] = {
      "right_padding_size: 3 bottom_padding_size: 2 padding_value: 0.75", 4, 7, 16},
 };
 
+// gtest prints a failing parameter with this (instead of its raw bytes).
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name << " C=" << c.c << " H=" << c.h << " W=" << c.w; }
+
 class AippKernelTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(AippKernelTest, MatchesStraightforwardImplementation) {
