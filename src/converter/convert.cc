@@ -314,7 +314,9 @@ Expected<ConvertResult> convert(const ConvertOptions& opt, const ProgressFn& pro
   progress.say("planned memory: {:.2f} MiB activations{}, {:.2f} MiB weights", meta.work_bytes / 1048576.0,
                opt.disable_reuse_memory ? " (no reuse)" : "", meta.weight_bytes / 1048576.0);
 
-  KILN_TRY(offline::write_om(opt.om_path, meta, optimized, &plan));
+  // With the kernels' prepacked weights (oneDNN layouts for this host's ISA), so loading skips
+  // packing them; this is also why the target ISA must be one the host has.
+  KILN_TRY(offline::write_om(opt.om_path, meta, optimized, &plan, (*session)->export_packed()));
   progress.say("wrote {}", opt.om_path);
   result.meta = std::move(meta);
   result.seconds = std::chrono::duration<double>(Clock::now() - progress.start).count();
