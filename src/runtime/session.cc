@@ -451,7 +451,9 @@ Expected<std::unique_ptr<Session>> Session::create(std::shared_ptr<ir::Model> mo
   s->impl_->options = options;
   omp_set_num_threads(options.threads);
   KILN_TRY(s->impl_->build_plans(*s->model_->graph).with_context(s->model_->path));
-  if (options.backend == Backend::kCpu) s->impl_->memory = plan_memory(*s->model_->graph);
+  if (options.backend == Backend::kCpu) {
+    s->impl_->memory = options.memory_plan ? *options.memory_plan : plan_memory(*s->model_->graph);
+  }
   return s;
 }
 

@@ -39,6 +39,9 @@ struct SessionOptions {
   // After every kernel, re-run the op's shape inference on the concrete inputs and fail when it
   // disagrees with what the kernel produced. Costly; used by the conformance tests.
   bool verify_inference = false;
+  // The top-level graph's memory plan, resolved against the model given to create() (an offline
+  // model's stored plan): used instead of planning again. Null = plan_memory(). kCpu only.
+  std::shared_ptr<const MemoryPlan> memory_plan;
 };
 
 // Per-node timing of one run (top-level graph nodes, in execution order).
