@@ -31,6 +31,7 @@ enum class SectionKind : uint32_t {
   kGraph = 2,    // ONNX ModelProto, tensors as external data into WEIGHTS
   kWeights = 3,  // tensor bytes, each 64-byte aligned
   kPlan = 4,     // UTF-8 JSON: the memory plan
+  kPacked = 5,   // optional: kernels' prepacked constant data, keyed by node output name
 };
 const char* section_kind_name(uint32_t kind);
 
@@ -39,8 +40,11 @@ inline constexpr const char* kWeightsLocation = "kiln:weights";
 
 inline size_t align_up(size_t n) { return (n + kAlignment - 1) / kAlignment * kAlignment; }
 
-// XXH3-64 (seed 0) of `size` bytes with the 8 checksum bytes at kOffChecksum counted as zero.
-// `size` must be at least kHeaderBytes.
+// The checksum: the file is split into kChecksumChunk-byte chunks (the last one shorter), each
+// hashed with XXH3-64 (seed 0) — the first with the 8 checksum bytes at kOffChecksum counted as
+// zero — and the checksum is XXH3-64 (seed 0) of those digests as consecutive little-endian u64.
+// Chunks hash in parallel. `size` must be at least kHeaderBytes.
+inline constexpr size_t kChecksumChunk = size_t{1} << 20;
 uint64_t om_checksum(const uint8_t* data, size_t size);
 
 }  // namespace kiln::offline

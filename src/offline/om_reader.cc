@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <unordered_map>
 
 #include "frontend/onnx/onnx_loader.h"
 #include "offline/offline_model.h"
@@ -46,6 +47,43 @@ Status check_tensor_names(const Metadata& meta, const ir::Graph& graph, const st
   };
   KILN_TRY(check(meta.inputs, graph.inputs, "inputs"));
   return check(meta.outputs, graph.outputs, "outputs");
+}
+
+// The PACKED section's blobs, viewing the mapping (kept alive by the store).
+class MappedPackedStore final : public PackedStore {
+ public:
+  explicit MappedPackedStore(std::shared_ptr<const void> owner) : owner_(std::move(owner)) {}
+  const PackedBlob* find(const std::string& key) const override {
+    auto it = blobs_.find(key);
+    return it == blobs_.end() ? nullptr : &it->second;
+  }
+  std::unordered_map<std::string, PackedBlob> blobs_;
+
+ private:
+  std::shared_ptr<const void> owner_;
+};
+
+Expected<std::shared_ptr<const PackedStore>> read_packed(std::shared_ptr<const void> owner, const uint8_t* s,
+                                                         uint64_t size, const std::string& name) {
+  auto bad = [&](const std::string& what) { return invalid_model("'{}': PACKED section {}", name, what); };
+  if (size < 8) return bad(fmt::format("is {} bytes, too short for its entry count", size));
+  const uint64_t count = get<uint64_t>(s, 0);
+  if (count > (size - 8) / 32) return bad(fmt::format("claims {} entries, more than its {} bytes hold", count, size));
+  auto store = std::make_shared<MappedPackedStore>(std::move(owner));
+  for (uint64_t i = 0; i < count; ++i) {
+    const size_t e = 8 + static_cast<size_t>(i) * 32;
+    const uint64_t key_at = get<uint64_t>(s, e), key_bytes = get<uint64_t>(s, e + 8);
+    const uint64_t data_at = get<uint64_t>(s, e + 16), data_bytes = get<uint64_t>(s, e + 24);
+    if (key_at > size || key_bytes > size - key_at || data_at > size || data_bytes > size - data_at) {
+      return bad(fmt::format("entry {} points outside the section's {} bytes", i, size));
+    }
+    if (data_at % kAlignment != 0) return bad(fmt::format("entry {} data offset {} is not 64-byte aligned", i, data_at));
+    std::string key(reinterpret_cast<const char*>(s + key_at), key_bytes);
+    if (!store->blobs_.emplace(key, PackedBlob{s + data_at, data_bytes}).second) {
+      return bad(fmt::format("lists '{}' twice", key));
+    }
+  }
+  return std::shared_ptr<const PackedStore>(std::move(store));
 }
 
 }  // namespace
@@ -123,6 +161,7 @@ Expected<OfflineModel> read_om_from_bytes(std::shared_ptr<const void> owner, con
   const SectionRef* graph_s = find(SectionKind::kGraph);
   const SectionRef* weights_s = find(SectionKind::kWeights);
   const SectionRef* plan_s = find(SectionKind::kPlan);
+  const SectionRef* packed_s = find(SectionKind::kPacked);
   for (auto [s, kind] : {std::pair{meta_s, "META"}, std::pair{graph_s, "GRAPH"}, std::pair{weights_s, "WEIGHTS"}}) {
     if (!s) return invalid_model("'{}' has no {} section", name, kind);
   }
@@ -176,6 +215,10 @@ Expected<OfflineModel> read_om_from_bytes(std::shared_ptr<const void> owner, con
     KILN_ASSIGN_OR_RETURN(MemoryPlan plan, plan_from_json(plan_text, *om.model->graph, name));
     om.memory_plan = std::make_shared<MemoryPlan>(std::move(plan));
   }
+  if (packed_s) {
+    KILN_ASSIGN_OR_RETURN(om.packed, read_packed(owner, data + packed_s->offset, packed_s->size, name));
+    om.packed_bytes = packed_s->size;
+  }
   return om;
 }
 
@@ -220,6 +263,7 @@ Expected<std::unique_ptr<Session>> create_session(const OfflineModel& om, Sessio
   options.optimize = false;
   if (om.memory_plan && options.backend == Backend::kCpu && options.input_shapes.empty()) {
     options.memory_plan = om.memory_plan;
+    options.packed = om.packed;
   }
   return Session::create(om.model, std::move(options));
 }

@@ -20,7 +20,49 @@ void put(std::string& buf, size_t offset, T value) {
 
 }  // namespace
 
+namespace {
+
+// PACKED: u64 count, count entries {u64 key offset, key bytes, data offset, data bytes} (offsets
+// from the section start), the keys, then each blob 64-byte aligned.
+std::string packed_section(const std::vector<std::pair<std::string, std::string>>& blobs) {
+  size_t end = 8 + blobs.size() * 32;
+  std::vector<size_t> key_at, data_at;
+  for (const auto& [key, blob] : blobs) {
+    key_at.push_back(end);
+    end += key.size();
+  }
+  for (const auto& [key, blob] : blobs) {
+    end = align_up(end);
+    data_at.push_back(end);
+    end += blob.size();
+  }
+  std::string s(end, '\0');
+  put<uint64_t>(s, 0, blobs.size());
+  for (size_t i = 0; i < blobs.size(); ++i) {
+    const size_t e = 8 + i * 32;
+    put<uint64_t>(s, e, key_at[i]);
+    put<uint64_t>(s, e + 8, blobs[i].first.size());
+    put<uint64_t>(s, e + 16, data_at[i]);
+    put<uint64_t>(s, e + 24, blobs[i].second.size());
+    std::memcpy(s.data() + key_at[i], blobs[i].first.data(), blobs[i].first.size());
+    std::memcpy(s.data() + data_at[i], blobs[i].second.data(), blobs[i].second.size());
+  }
+  return s;
+}
+
+}  // namespace
+
+Status write_om(const std::string& path, const Metadata& meta, const Session& session, bool packed) {
+  return write_om(path, meta, session.model(), &session.memory_plan(),
+                  packed ? session.export_packed() : std::vector<std::pair<std::string, std::string>>{});
+}
+
 Status write_om(const std::string& path, const Metadata& meta, const ir::Model& optimized, const MemoryPlan* plan) {
+  return write_om(path, meta, optimized, plan, {});
+}
+
+Status write_om(const std::string& path, const Metadata& meta, const ir::Model& optimized, const MemoryPlan* plan,
+                const std::vector<std::pair<std::string, std::string>>& packed) {
   // WEIGHTS: every non-string tensor of the graph, 64-byte aligned; tensors sharing storage
   // (the same buffer and size) are stored once.
   std::string weights;
@@ -56,6 +98,8 @@ Status write_om(const std::string& path, const Metadata& meta, const ir::Model& 
   std::vector<Section> sections = {{SectionKind::kMeta, &meta_json}};
   if (plan) sections.push_back({SectionKind::kPlan, &plan_json});
   sections.push_back({SectionKind::kGraph, &graph});
+  const std::string packed_bytes = packed.empty() ? std::string() : packed_section(packed);
+  if (!packed.empty()) sections.push_back({SectionKind::kPacked, &packed_bytes});
   sections.push_back({SectionKind::kWeights, &weights});  // last: the bulk of the file
 
   const size_t table_offset = kHeaderBytes;

@@ -2,6 +2,7 @@
 // and resnet50 give the same outputs as the ONNX-built session; weights view the mapping.
 #include <filesystem>
 
+#include "backends/cpu/dnnl/conv_kernels.h"
 #include "core/file_util.h"
 #include "frontend/onnx/onnx_loader.h"
 #include "offline/om_test_util.h"
@@ -17,14 +18,17 @@ void check_round_trip(GraphBuilder& b, const std::string& path) {
   auto onnx_session = Session::create(b.model);
   ASSERT_TRUE(onnx_session) << onnx_session.status().to_string();
   const Session& s = **onnx_session;
-  ASSERT_TRUE(offline::write_om(path, meta_for(s.model()), s.model(), &s.memory_plan()).is_ok());
+  ASSERT_TRUE(offline::write_om(path, meta_for(s.model()), s) .is_ok());
   auto om = offline::read_om(path);
   ASSERT_TRUE(om) << om.status().to_string();
   ASSERT_TRUE(om->memory_plan);
   EXPECT_EQ(om->memory_plan->arena_bytes, s.memory_plan().arena_bytes);
   EXPECT_EQ(om->memory_plan->slots.size(), s.memory_plan().slots.size());
+  const int64_t reorders = cpu::onednn::conv_weight_reorders();
   auto om_session = offline::create_session(*om, {});
   ASSERT_TRUE(om_session) << om_session.status().to_string();
+  // Convolutions take their prepacked weights from the file instead of reordering them.
+  EXPECT_EQ(cpu::onednn::conv_weight_reorders(), reorders);
   // The stored plan is used as is, and no pass ran again (same node count and ops).
   EXPECT_EQ((*om_session)->memory_plan().arena_bytes, s.memory_plan().arena_bytes);
   ASSERT_EQ((*om_session)->model().graph->nodes.size(), s.model().graph->nodes.size());
@@ -55,6 +59,46 @@ TEST(OfflineModel, ConvModelRoundTripKeepsFusedKilnOpsAndOutputs) {
   EXPECT_GT(om->meta.work_bytes, 0u);
   EXPECT_EQ(om->file_bytes, std::filesystem::file_size(dir.file("conv.om")));
   EXPECT_TRUE(offline::is_om_file(dir.file("conv.om")));
+}
+
+// Prepacked weights are an optimization only: without them, or with a blob whose descriptor no
+// primitive wants (another ISA's layout, a damaged blob), the kernels pack from the plain weights.
+TEST(OfflineModel, PackedWeightsAreOptionalAndCheckedBeforeUse) {
+  TempDir dir;
+  GraphBuilder b = conv_model();
+  auto s = Session::create(b.model);
+  ASSERT_TRUE(s);
+  const auto blobs = (*s)->export_packed();
+  ASSERT_EQ(blobs.size(), 1u) << "one convolution, one blob";
+  auto want = (*s)->run(b.feeds);
+  ASSERT_TRUE(want);
+  auto run_om = [&](const std::vector<std::pair<std::string, std::string>>& packed, bool expect_reorder) {
+    const std::string path = dir.file("p.om");
+    ASSERT_TRUE(offline::write_om(path, meta_for((*s)->model()), (*s)->model(), &(*s)->memory_plan(), packed).is_ok());
+    auto om = offline::read_om(path);
+    ASSERT_TRUE(om) << om.status().to_string();
+    EXPECT_EQ(om->packed != nullptr, !packed.empty());
+    const int64_t before = cpu::onednn::conv_weight_reorders();
+    auto os = offline::create_session(*om, {});
+    ASSERT_TRUE(os) << os.status().to_string();
+    EXPECT_EQ(cpu::onednn::conv_weight_reorders() > before, expect_reorder);
+    auto got = (*os)->run(b.feeds);
+    ASSERT_TRUE(got);
+    expect_close(*got, *want);
+  };
+  run_om(blobs, false);
+  run_om({}, true);
+  for (size_t at : {size_t{0}, size_t{4}, size_t{8}, size_t{16}}) {  // tag, desc size, ndims, dims[0]
+    auto damaged = blobs;
+    damaged[0].second[at] = static_cast<char>(damaged[0].second[at] ^ 0x7f);
+    run_om(damaged, true);
+  }
+  auto short_blob = blobs;
+  short_blob[0].second.resize(short_blob[0].second.size() - 64);
+  run_om(short_blob, true);
+  auto other_key = blobs;
+  other_key[0].first = "not_a_value";
+  run_om(other_key, true);
 }
 
 TEST(OfflineModel, IfSubgraphRoundTripRuns) {
@@ -291,7 +335,7 @@ TEST(OfflineModel, Resnet50RoundTripMatchesOnnxSession) {
   auto s = Session::create(*model);
   ASSERT_TRUE(s) << s.status().to_string();
   const std::string om_path = dir.file("resnet50.om");
-  ASSERT_TRUE(offline::write_om(om_path, meta_for((*s)->model()), (*s)->model(), &(*s)->memory_plan()).is_ok());
+  ASSERT_TRUE(offline::write_om(om_path, meta_for((*s)->model()), **s).is_ok());
   auto om = offline::read_om(om_path);
   ASSERT_TRUE(om) << om.status().to_string();
   auto os = offline::create_session(*om, {});
