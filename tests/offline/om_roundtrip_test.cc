@@ -101,6 +101,34 @@ TEST(OfflineModel, PackedWeightsAreOptionalAndCheckedBeforeUse) {
   run_om(other_key, true);
 }
 
+// A symbolic batch dim: the stored graph keeps it, and the .om session runs any batch.
+TEST(OfflineModel, DynamicBatchRoundTripRunsOtherBatches) {
+  TempDir dir;
+  GraphBuilder b(17);
+  ir::Value* x = b.input("x", {2, 3, 6, 6}, 9);
+  x->type = ir::TypeInfo::tensor(DType::kFloat32, {ir::Dim::named("N"), ir::Dim(3), ir::Dim(6), ir::Dim(6)});
+  ir::Node* conv = b.node("Conv", {x, b.constant(random_tensor({4, 3, 3, 3}, 21))});
+  attr_ints(conv, "pads", {1, 1, 1, 1});
+  ir::Value* pooled = b.op("GlobalAveragePool", {b.op("Relu", {conv->outputs[0]})});
+  b.output(b.op("Flatten", {pooled}));
+  ASSERT_TRUE(b.g->finalize().is_ok());
+  check_round_trip(b, dir.file("dyn.om"));
+  auto om = offline::read_om(dir.file("dyn.om"));
+  ASSERT_TRUE(om);
+  EXPECT_EQ(om->model->graph->inputs[0]->type.str(), "float32[N,3,6,6]");
+  auto s = offline::create_session(*om, {});
+  ASSERT_TRUE(s);
+  std::vector<NamedValue> five = {{"x", Value(random_tensor({5, 3, 6, 6}, 4))}};
+  auto got = (*s)->run(five);
+  ASSERT_TRUE(got) << got.status().to_string();
+  EXPECT_EQ(got->at(0).tensor().shape(), (Shape{5, 4}));
+  auto ref = Session::create(b.model, {});  // b.model was optimized by check_round_trip's session
+  ASSERT_TRUE(ref);
+  auto want = (*ref)->run(five);
+  ASSERT_TRUE(want);
+  expect_close(*got, *want);
+}
+
 TEST(OfflineModel, IfSubgraphRoundTripRuns) {
   TempDir dir;
   GraphBuilder b(17);
