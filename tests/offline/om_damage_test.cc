@@ -1,7 +1,9 @@
 // Damaged, truncated, wrong-version and hand-made `.om` files: every one is a clear error naming
 // the file (never a crash or an out-of-bounds read: the unit tests also run under ASan+UBSan),
 // and write_om leaves nothing behind when it fails.
+#include <algorithm>
 #include <filesystem>
+#include <functional>
 
 #include "core/file_util.h"
 #include "frontend/onnx/onnx_writer.h"
