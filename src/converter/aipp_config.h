@@ -68,7 +68,28 @@ struct Params {
 
 struct Config {
   std::vector<Params> ops;  // one per `aipp_op` block, in file order
+  // Accepted oddities the caller should print ("aipp.cfg:9: rotation_angle is not a field ...").
+  std::vector<std::string> warnings;
 };
+
+// The crop window of a static-style block (the whole source when crop is off): x, y, w, h.
+struct CropWindow {
+  int32_t x = 0, y = 0, w = 0, h = 0;
+};
+CropWindow crop_window(const Params& p);
+
+// The raw-byte dims of N images ("V2" of spec §7): YUV420SP [N, H*3/2, W, 1], RGB888 [N, H, W, 3],
+// XRGB8888 [N, H, W, 4], YUV400 [N, H, W, 1] (W, H = src_image_size_w/h). N may be -1.
+std::vector<int64_t> raw_image_dims(const Params& p, int64_t n);
+
+// Static AIPP on a network with a dynamic H/W (--dynamic_image_size, spec §4.1): src sizes stay 0
+// and the raw image size follows the gear chosen at run time.
+bool follows_image_size(const Params& p);
+// Raw-dims rows per image row as a fraction {num, den}: YUV420SP {3, 2}, YUV422SP {2, 1}, else {1, 1}.
+std::array<int64_t, 2> rows_per_image_height(const Params& p);
+// Sets src_image_size_w/h from the raw image dims [N, rows, W, ch] of a follows_image_size() block
+// (checking the channel dim and the rows); `what` names the node in messages.
+Status resolve_size_from_image(Params& p, const std::vector<int64_t>& raw_dims, const std::string& what);
 
 // Parses the text of an `--insert_op_conf` file. `file` names it in messages
 // ("aipp.cfg:12: unknown field 'foo' in aipp_op"). Fills defaults (§2) and validates every

@@ -17,9 +17,10 @@ enum class NetworkLayout { kNCHW, kNHWC };
 
 struct Insertion {
   std::string data_input;             // name of the (replaced) raw-image graph input
-  std::vector<int64_t> dims_v1;       // [N, src_h, src_w, C] (N may be -1)
+  std::vector<int64_t> dims_v1;       // [N, src_h, src_w, C] (N may be -1; src -1 with a dynamic H/W)
   std::vector<int64_t> dims_v2;       // raw-byte dims, e.g. YUV420SP [N, src_h*3/2, src_w, 1]
-  int64_t bytes = 0;                  // at N (the largest gear when N is dynamic: caller scales)
+  int64_t bytes = 0;                  // at N (the largest gear when N is dynamic: caller scales);
+                                      // 0 with --dynamic_image_size (H, W of the gear decide)
   std::string param_input;            // dynamic AIPP: the `ascend_dynamic_aipp_data` graph input, else ""
   int64_t param_bytes = 0;            // 64 + 96*N for dynamic AIPP
 };

@@ -4,6 +4,9 @@
 //   T2(op(T1(x))), T2 . T1 = id      -> op(x), for a layout-agnostic unary op or a binary op with a
 //                                       scalar constant (the NCHW<->NHWC pairs around activations)
 //   Transpose that moves only size-1 dims -> Reshape (a view instead of a copy)
+//   Transpose(kiln.Aipp(x)) NCHW<->NHWC  -> kiln.Aipp(x) with channels_last flipped (AIPP writes
+//                                       either layout at the same cost, so a channels-last network
+//                                       reads the pre-processed image without a reorder)
 #include <algorithm>
 
 #include "passes/pass_util.h"
@@ -88,6 +91,20 @@ bool try_pair_around_op(ir::Node& t2, Rewrite& rw) {
   return true;
 }
 
+bool try_fold_into_aipp(ir::Node& t, Rewrite& rw) {
+  ir::Value* mid = t.inputs[0];
+  ir::Node* aipp = passes::producer_if(rw, mid, "Aipp", "kiln");
+  if (!aipp || aipp->outputs.size() != 1 || !passes::sole_use(rw.graph, mid)) return false;
+  const bool channels_last = aipp->attr_int("channels_last", 0) != 0;
+  const std::vector<int64_t> perm = passes::transpose_perm(t);
+  const std::vector<int64_t> flip = channels_last ? std::vector<int64_t>{0, 3, 1, 2} : std::vector<int64_t>{0, 2, 3, 1};
+  if (perm != flip) return false;
+  passes::set_int(*aipp, "channels_last", channels_last ? 0 : 1);
+  aipp->outputs[0] = t.outputs[0];
+  rw.remove(&t);
+  return true;
+}
+
 // Transpose that keeps the non-1 dims in order: a Reshape to the (static) output shape.
 bool try_transpose_to_reshape(ir::Node& t, Rewrite& rw) {
   const ir::Value* x = t.inputs[0];
@@ -130,7 +147,7 @@ Expected<bool> simplify_transposes(ir::Graph& graph) {
   // Cancel pairs first, everywhere, so a Transpose that would cancel is not turned into a Reshape.
   KILN_ASSIGN_OR_RETURN(bool pairs, passes::rewrite_until_stable(graph, [](ir::Node& n, Rewrite& rw) -> Expected<bool> {
     if (!n.has_input(0) || !n.has_output(0)) return false;
-    if (is_op(&n, "Transpose")) return try_transpose_pair(n, rw) || try_pair_around_op(n, rw);
+    if (is_op(&n, "Transpose")) return try_transpose_pair(n, rw) || try_pair_around_op(n, rw) || try_fold_into_aipp(n, rw);
     if (is_op(&n, "Reshape")) return try_reshape_pair(n, rw);
     return false;
   }));

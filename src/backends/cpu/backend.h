@@ -16,7 +16,7 @@ namespace kiln::cpu {
 
 // Candidates for (domain, op_type) in priority order (specialised kernels first). The
 // environment variable KILN_CPU_DISABLE (comma-separated family names: depthwise, dnnl_conv,
-// dnnl_matmul, elementwise, tensor) removes families, for A/B benchmarks and bisecting.
+// dnnl_matmul, elementwise, tensor, aipp) removes families, for A/B benchmarks and bisecting.
 const std::vector<PrepareFn>& find_prepare(std::string_view domain, std::string_view op_type);
 
 // The family tables, in priority order (families.h lists them).
@@ -25,5 +25,6 @@ std::span<const PreparedKernelEntry> dnnl_conv_kernels();   // oneDNN conv, deco
 std::span<const PreparedKernelEntry> dnnl_matmul_kernels(); // oneDNN matmul/gemm, softmax, norms
 std::span<const PreparedKernelEntry> elementwise_kernels(); // vectorized element-wise math
 std::span<const PreparedKernelEntry> tensor_kernels();      // data movement, resize, reductions
+std::span<const PreparedKernelEntry> aipp_kernels();        // kiln.Aipp pre-processing
 
 }  // namespace kiln::cpu

@@ -9,6 +9,7 @@
 //   kiln.Nhwc<Op>(X, ...) -> Y, ...      the ONNX op <Op> (MaxPool, AveragePool, GlobalAveragePool,
 //       GlobalMaxPool, ConvTranspose, Resize, LRN, InstanceNormalization, BatchNormalization) with
 //       data input 0 and output 0 stored channels-last; other inputs and attributes as in ONNX.
+//   kiln.Aipp(image, params?) -> Y      AI pre-processing of a raw uint8 image (ops/kiln/aipp.cc).
 #pragma once
 
 #include "ops/op_schema.h"
@@ -21,6 +22,7 @@ Status infer_fused_conv(InferContext& ctx);
 Status infer_fused_matmul(InferContext& ctx);
 Status infer_kiln_unary(InferContext& ctx);
 Status infer_channels_last(InferContext& ctx);
+Status infer_aipp(InferContext& ctx);
 
 // "MaxPool" for "NhwcMaxPool"; empty when op_type is not a channels-last wrapper.
 std::string_view channels_last_base_op(std::string_view op_type);

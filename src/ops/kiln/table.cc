@@ -19,6 +19,7 @@ std::span<const OpSchema> kiln_ops() {
       {"kiln", "NhwcLRN", infer_channels_last},
       {"kiln", "NhwcInstanceNormalization", infer_channels_last},
       {"kiln", "NhwcBatchNormalization", infer_channels_last},
+      {"kiln", "Aipp", infer_aipp},
   };
   return kOps;
 }

@@ -6,6 +6,7 @@
 
 #include "backends/cpu/tensor/tensor_ops.h"
 #include "backends/cpu/tensor/tensor_util.h"
+#include "backends/reference/tensor/tensor_args.h"
 #include "backends/reference/tensor/tensor_kernels.h"
 #include "core/parallel.h"
 #include "ops/tensor/tensor_ops.h"
@@ -139,28 +140,15 @@ Status slice_run(KernelContext& ctx) {
   if (!ctx.has_input(0) || !ctx.input_value(0).is_tensor()) return reference::slice(ctx);
   const Tensor& x = ctx.input(0);
   if (!is_pod(x.dtype()) || x.rank() > kMaxRank) return reference::slice(ctx);
-  std::vector<int64_t> starts, ends, axes, steps;
-  if (ctx.opset() < 10) {
-    starts = ctx.node().attr_ints("starts");
-    ends = ctx.node().attr_ints("ends");
-    axes = ctx.node().attr_ints("axes");
-  } else {
-    if (!ctx.has_input(1) || !ctx.has_input(2)) return reference::slice(ctx);
-    starts = ctx.input(1).to_int64_vector();
-    ends = ctx.input(2).to_int64_vector();
-    if (ctx.has_input(3)) axes = ctx.input(3).to_int64_vector();
-    if (ctx.has_input(4)) steps = ctx.input(4).to_int64_vector();
-  }
-  auto plan = slice_plan(x.shape(), starts, ends, axes, steps);
-  if (!plan) return ctx.error("{}", plan.status().message());
+  KILN_ASSIGN_OR_RETURN(const std::vector<SliceDim> plan, reference::slice_plan_of(ctx, x.shape()));
   const std::vector<int64_t> strides = shape_strides(x.shape());
   StridedCopy c;
   c.rank = static_cast<int>(x.rank());
-  Shape out(plan->size());
+  Shape out(plan.size());
   int64_t offset = 0;
   bool empty = false;
-  for (size_t d = 0; d < plan->size(); ++d) {
-    const SliceDim& p = (*plan)[d];
+  for (size_t d = 0; d < plan.size(); ++d) {
+    const SliceDim& p = plan[d];
     if (p.count > 0) offset += p.start * strides[d];
     empty = empty || p.count == 0;
     out[d] = p.count;

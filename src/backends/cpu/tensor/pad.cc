@@ -2,11 +2,11 @@
 // last) either is all padding (filled) or reads one input row: a memcpy of the kept middle plus
 // the few padded elements at both ends.
 #include <algorithm>
-#include <optional>
 #include <string>
 
 #include "backends/cpu/tensor/tensor_ops.h"
 #include "backends/cpu/tensor/tensor_util.h"
+#include "backends/reference/tensor/tensor_args.h"
 #include "backends/reference/tensor/tensor_kernels.h"
 #include "core/parallel.h"
 #include "ops/tensor/tensor_ops.h"
@@ -102,28 +102,16 @@ Status pad_run(KernelContext& ctx) {
   else if (mode_name == "wrap") mode = Mode::kWrap;
   else return reference::pad(ctx);
   if (!is_pod(x.dtype()) || rank == 0 || rank > kMaxRank) return reference::pad(ctx);
-  std::vector<int64_t> pads;
-  std::optional<std::vector<int64_t>> axes;
-  double value = 0;
-  const Tensor* value_tensor = nullptr;
-  if (ctx.opset() < 11) {
-    pads = ctx.node().attr_ints(ctx.opset() < 2 ? "paddings" : "pads");
-    value = ctx.node().attr_float("value", 0.0f);
-  } else {
-    if (!ctx.has_input(1)) return reference::pad(ctx);
-    pads = ctx.input(1).to_int64_vector();
-    if (ctx.has_input(2) && ctx.input(2).numel() > 0) value_tensor = &ctx.input(2);
-    if (ctx.has_input(3)) axes = ctx.input(3).to_int64_vector();
-  }
-  auto full = full_pads(pads, axes, rank);
-  if (!full) return reference::pad(ctx);
+  auto args = reference::pad_args_of(ctx, rank);
+  if (!args) return reference::pad(ctx);  // it reports the problem the same way
+  const std::vector<int64_t>& full = args->pads;
   int64_t in[kMaxRank], out[kMaxRank], begin[kMaxRank];
   Shape out_shape(static_cast<size_t>(rank));
   for (int64_t d = 0; d < rank; ++d) {
     const size_t ud = static_cast<size_t>(d);
     in[d] = x.dim(d);
-    begin[d] = (*full)[ud];
-    out[d] = in[d] + begin[d] + (*full)[static_cast<size_t>(d + rank)];
+    begin[d] = full[ud];
+    out[d] = in[d] + begin[d] + full[static_cast<size_t>(d + rank)];
     if (out[d] < 0 || (mode != Mode::kConstant && in[d] == 0 && out[d] > 0)) return reference::pad(ctx);
     out_shape[ud] = out[d];
   }
@@ -131,8 +119,8 @@ Status pad_run(KernelContext& ctx) {
   if (y.numel() == 0) return Status::ok();
   KILN_DISPATCH_POD(x.dtype(), T, {
     T fill{};
-    if (value_tensor && value_tensor->dtype() == x.dtype()) fill = value_tensor->data<T>()[0];
-    else fill = static_cast<T>(value_tensor ? value_tensor->as_double(0) : value);
+    if (args->value_tensor && args->value_tensor->dtype() == x.dtype()) fill = args->value_tensor->data<T>()[0];
+    else fill = static_cast<T>(args->value_tensor ? args->value_tensor->as_double(0) : args->value);
     pad_all<T>(x.data<T>(), y.data<T>(), static_cast<int>(rank), in, out, begin, mode, fill);
   });
   return Status::ok();

@@ -9,6 +9,8 @@ Status fused_conv(KernelContext& ctx);
 Status fused_matmul(KernelContext& ctx);
 Status gelu(KernelContext& ctx);
 Status silu(KernelContext& ctx);
+// kiln.Aipp: AI pre-processing of a raw uint8 image (ops/kiln/aipp.cc).
+Status aipp(KernelContext& ctx);
 // kiln.Nhwc<Op>: permute input 0 to channels-first, run the ONNX op's kernel, permute output 0 back.
 Status channels_last_op(KernelContext& ctx);
 

@@ -19,6 +19,7 @@ std::span<const KernelEntry> kiln_kernels() {
       {"kiln", "NhwcLRN", channels_last_op},
       {"kiln", "NhwcInstanceNormalization", channels_last_op},
       {"kiln", "NhwcBatchNormalization", channels_last_op},
+      {"kiln", "Aipp", aipp},
   };
   return kKernels;
 }

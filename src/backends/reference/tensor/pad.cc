@@ -2,6 +2,7 @@
 // coordinate (or -1 = the constant) once; the copy then walks the output row by row.
 #include <string>
 
+#include "backends/reference/tensor/tensor_args.h"
 #include "backends/reference/tensor/tensor_kernels.h"
 #include "ops/tensor/tensor_ops.h"
 
@@ -33,26 +34,14 @@ Status pad(KernelContext& ctx) {
   if (mode != "constant" && mode != "reflect" && mode != "edge" && mode != "wrap") {
     return ctx.error("mode '{}' is not one of constant, reflect, edge, wrap", mode);
   }
-  std::vector<int64_t> pads;
-  std::optional<std::vector<int64_t>> axes;
-  double value = 0;
-  const Tensor* value_tensor = nullptr;
-  if (ctx.opset() < 11) {
-    pads = ctx.node().attr_ints(ctx.opset() < 2 ? "paddings" : "pads");
-    value = ctx.node().attr_float("value", 0.0f);
-  } else {
-    pads = ctx.input(1).to_int64_vector();
-    if (ctx.has_input(2) && ctx.input(2).numel() > 0) value_tensor = &ctx.input(2);
-    if (ctx.has_input(3)) axes = ctx.input(3).to_int64_vector();
-  }
-  auto full = full_pads(pads, axes, rank);
-  if (!full) return ctx.error("{}", full.status().message());
+  KILN_ASSIGN_OR_RETURN(const PadArgs args, pad_args_of(ctx, rank));
+  const std::vector<int64_t>& full = args.pads;
   Shape out(static_cast<size_t>(rank));
   std::vector<std::vector<int64_t>> maps(static_cast<size_t>(rank));
   for (int64_t d = 0; d < rank; ++d) {
     const size_t ud = static_cast<size_t>(d);
-    const int64_t begin = (*full)[ud];
-    out[ud] = x.dim(d) + begin + (*full)[static_cast<size_t>(d + rank)];
+    const int64_t begin = full[ud];
+    out[ud] = x.dim(d) + begin + full[static_cast<size_t>(d + rank)];
     if (out[ud] < 0) return ctx.error("pads make axis {} of {} negative", d, x.describe());
     if (mode != "constant" && x.dim(d) == 0 && out[ud] > 0) {
       return ctx.error("mode '{}' cannot pad the empty axis {}", mode, d);
@@ -65,10 +54,10 @@ Status pad(KernelContext& ctx) {
   const std::vector<int64_t> strides = shape_strides(x.shape());
   bool ok = KILN_DISPATCH_ALL(x.dtype(), T, {
     T fill{};
-    if (value_tensor && value_tensor->dtype() == x.dtype()) {
-      fill = value_tensor->data<T>()[0];
+    if (args.value_tensor && args.value_tensor->dtype() == x.dtype()) {
+      fill = args.value_tensor->data<T>()[0];
     } else if constexpr (!std::is_same_v<T, std::string>) {
-      fill = static_cast<T>(value_tensor ? value_tensor->as_double(0) : value);
+      fill = static_cast<T>(args.value_tensor ? args.value_tensor->as_double(0) : args.value);
     }
     const T* src = x.data<T>();
     T* dst = y.data<T>();

@@ -2,6 +2,7 @@
 #include <fmt/ranges.h>
 
 #include "backends/reference/tensor/strided.h"
+#include "backends/reference/tensor/tensor_args.h"
 #include "backends/reference/tensor/tensor_kernels.h"
 #include "ops/tensor/tensor_ops.h"
 
@@ -21,23 +22,11 @@ Status emit_view(KernelContext& ctx, const Tensor& x, const StridedView& view, c
 Status slice(KernelContext& ctx) {
   KILN_TRY(require_tensors(ctx, ctx.opset() < 10 ? 1 : 3));
   const Tensor& x = ctx.input(0);
-  std::vector<int64_t> starts, ends, axes, steps;
-  if (ctx.opset() < 10) {
-    starts = ctx.node().attr_ints("starts");
-    ends = ctx.node().attr_ints("ends");
-    axes = ctx.node().attr_ints("axes");
-  } else {
-    starts = ctx.input(1).to_int64_vector();
-    ends = ctx.input(2).to_int64_vector();
-    if (ctx.has_input(3)) axes = ctx.input(3).to_int64_vector();
-    if (ctx.has_input(4)) steps = ctx.input(4).to_int64_vector();
-  }
-  auto plan = slice_plan(x.shape(), starts, ends, axes, steps);
-  if (!plan) return ctx.error("{}", plan.status().message());
+  KILN_ASSIGN_OR_RETURN(const std::vector<SliceDim> plan, slice_plan_of(ctx, x.shape()));
   const std::vector<int64_t> strides = shape_strides(x.shape());
   StridedView view;
-  for (size_t d = 0; d < plan->size(); ++d) {
-    const SliceDim& p = (*plan)[d];
+  for (size_t d = 0; d < plan.size(); ++d) {
+    const SliceDim& p = plan[d];
     if (p.count > 0) view.offset += p.start * strides[d];
     view.shape.push_back(p.count);
     view.strides.push_back(p.step * strides[d]);
