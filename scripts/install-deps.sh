@@ -10,6 +10,8 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   # CLI, logging, formats
   libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
+  # offline models: the .om checksum (XXH3-64)
+  libxxhash-dev
   # CPU backend
   libdnnl-dev
   # tests: GoogleTest, ONNX node suite, libFuzzer (clang, with its OpenMP runtime), model export

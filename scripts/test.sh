@@ -5,8 +5,9 @@
 #   3. models   scripts/models.sh: npm (ONNX Runtime + PP-OCR), torchvision export (cached)
 #   4. ctest    every test in build/: unit, errors, external data, ONNX node suite, models
 #   5. asan     build-asan/ with -DKILN_SANITIZE=ON (ASan+UBSan), ctest -L unit
-#   6. fuzz     build-fuzz/ with clang -DKILN_FUZZ=ON, the loader fuzzer: 600000 runs from a fixed
-#               seed (reproducible), capped at KILN_FUZZ_SECONDS (60)
+#   6. fuzz     build-fuzz/ with clang -DKILN_FUZZ=ON, the loader fuzzers from a fixed seed
+#               (reproducible): ONNX 600000 runs capped at KILN_FUZZ_SECONDS (60), .om 400000
+#               runs capped at KILN_OM_FUZZ_SECONDS (40)
 # Every phase runs even if an earlier one failed (except when the build itself fails); the exit
 # status is non-zero if any failed. Minutes per phase are printed at the end.
 # Skip phases with KILN_SKIP="asan fuzz" (for quick local runs; CI skips nothing).
@@ -43,6 +44,7 @@ phase asan bash -c 'scripts/build.sh build-asan -DKILN_SANITIZE=ON && \
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ctest --test-dir build-asan -L unit -j2 --output-on-failure'
 phase fuzz bash -c 'CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DKILN_FUZZ=ON -DKILN_BUILD_TESTS=OFF \
-  -DKILN_FUZZ_SECONDS=${KILN_FUZZ_SECONDS:-60} >/dev/null && ninja -C build-fuzz -j2 onnx_loader_fuzz && \
+  -DKILN_FUZZ_SECONDS=${KILN_FUZZ_SECONDS:-60} -DKILN_OM_FUZZ_SECONDS=${KILN_OM_FUZZ_SECONDS:-40} >/dev/null && \
+  ninja -C build-fuzz -j2 onnx_loader_fuzz om_loader_fuzz && \
   ctest --test-dir build-fuzz -L fuzz --output-on-failure'
 summary

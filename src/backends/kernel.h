@@ -11,7 +11,9 @@
 //   }
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -72,6 +74,24 @@ using KernelFn = Status (*)(KernelContext&);
 // run() is the hot path: it must not log, and it may be called from several threads at once
 // (each call has its own KernelContext), so any per-shape cache it keeps must be synchronised.
 
+// Prepacked constant data of prepared kernels (an offline model's PACKED section): bytes a kernel
+// exported when the model was converted (OpKernel::export_packed), found again by key at prepare
+// so the kernel can use them in place instead of packing its weights anew.
+struct PackedBlob {
+  const uint8_t* data = nullptr;  // 64-byte aligned, read-only; lives as long as the store
+  size_t bytes = 0;
+};
+class PackedStore {
+ public:
+  virtual ~PackedStore() = default;
+  // Null when nothing was stored under `key`.
+  virtual const PackedBlob* find(const std::string& key) const = 0;
+};
+// The key of a top-level node's blob: its output 0's name (unique in the graph, unlike node names).
+inline std::string packed_key(const ir::Node& node) {
+  return node.outputs.empty() || !node.outputs[0] ? std::string() : node.outputs[0]->name;
+}
+
 struct PrepareContext {
   const ir::Node& node;
   // Static type of each input/output (nullptr for an omitted one). Dims may be symbolic.
@@ -80,6 +100,9 @@ struct PrepareContext {
   // Value of each input known before running (initializer or folded constant), else nullptr.
   std::vector<const Tensor*> constants;
   int threads = 1;  // intra-op threads the session runs with
+  // This node's prepacked blob from an offline model, else nullptr. A kernel that uses it checks
+  // that it fits what its primitive wants, and packs from the constants when it does not.
+  const PackedBlob* packed = nullptr;
 
   const Tensor* constant(size_t i) const { return i < constants.size() ? constants[i] : nullptr; }
   const ir::TypeInfo* input_type(size_t i) const { return i < input_types.size() ? input_types[i] : nullptr; }
@@ -89,6 +112,9 @@ class OpKernel {
  public:
   virtual ~OpKernel() = default;
   virtual Status run(KernelContext& ctx) const = 0;
+  // The kernel's packed constant data, to be stored in an offline model and handed back through
+  // PrepareContext::packed; empty when it has none worth storing.
+  virtual std::string export_packed() const { return {}; }
 };
 
 // Returns the prepared kernel, or nullptr (no error) when this implementation does not handle the

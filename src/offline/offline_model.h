@@ -82,12 +82,21 @@ struct OfflineModel {
   Metadata meta;
   std::shared_ptr<ir::Model> model;
   std::shared_ptr<MemoryPlan> memory_plan;  // resolved against `model`; null when none was stored
+  // Kernels' prepacked weights (PACKED section), viewing the mapping; null when none was stored.
+  std::shared_ptr<const PackedStore> packed;
   // Section sizes, for `atc --mode=6` / `kiln info`.
   size_t file_bytes = 0, graph_bytes = 0, weight_section_bytes = 0, metadata_bytes = 0;
+  size_t packed_bytes = 0;
 };
 
 // Writes atomically (temporary file + rename): on error no file is left at `path`.
 Status write_om(const std::string& path, const Metadata& meta, const ir::Model& optimized, const MemoryPlan* plan);
+// The session's optimized model and memory plan, and (with `packed`) its kernels' prepacked
+// weights (Session::export_packed) so a session over the .om skips packing them.
+Status write_om(const std::string& path, const Metadata& meta, const Session& session, bool packed = true);
+// As above with explicit prepacked blobs (key = packed_key(node), bytes).
+Status write_om(const std::string& path, const Metadata& meta, const ir::Model& optimized, const MemoryPlan* plan,
+                const std::vector<std::pair<std::string, std::string>>& packed);
 
 struct ReadOptions {
   bool verify_checksum = true;  // the fuzz target turns it off to reach the parsers

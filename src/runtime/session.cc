@@ -85,6 +85,7 @@ struct Session::Impl {
   std::unordered_map<const ir::Graph*, GraphPlan> plans;
   std::unordered_map<const ir::Value*, Value> constants;
   MemoryPlan memory;  // top-level graph; empty for the reference backend
+  const ir::Graph* top_graph = nullptr;
 
   mutable std::mutex pool_mutex;
   mutable std::vector<std::unique_ptr<RunResources>> pool;
@@ -108,8 +109,9 @@ struct Session::Impl {
   }
 
   // The first CPU candidate that accepts the node, or nullptr.
-  Expected<std::unique_ptr<OpKernel>> prepare_cpu(const ir::Node& node) const {
-    PrepareContext pctx{node, {}, {}, {}, options.threads};
+  Expected<std::unique_ptr<OpKernel>> prepare_cpu(const ir::Node& node, bool top_level) const {
+    PrepareContext pctx{node, {}, {}, {}, options.threads, nullptr};
+    if (top_level && options.packed) pctx.packed = options.packed->find(packed_key(node));
     for (const ir::Value* in : node.inputs) {
       pctx.input_types.push_back(in ? &in->type : nullptr);
       pctx.constants.push_back(in ? in->known_value() : nullptr);
@@ -144,7 +146,7 @@ struct Session::Impl {
       const size_t idx = static_cast<size_t>(node->index);
       plan.kernels[idx] = reference::find_kernel(node->domain, node->op_type);
       if (options.backend == Backend::kCpu) {
-        KILN_ASSIGN_OR_RETURN(plan.prepared[idx], prepare_cpu(*node));
+        KILN_ASSIGN_OR_RETURN(plan.prepared[idx], prepare_cpu(*node, &graph == top_graph));
       }
       if (!plan.kernels[idx] && !plan.prepared[idx]) {
         return unsupported("{}: no CPU kernel accepts this node and there is no reference kernel", node->label());
@@ -450,8 +452,11 @@ Expected<std::unique_ptr<Session>> Session::create(std::shared_ptr<ir::Model> mo
   s->impl_ = std::make_unique<Impl>();
   s->impl_->options = options;
   omp_set_num_threads(options.threads);
+  s->impl_->top_graph = s->model_->graph.get();
   KILN_TRY(s->impl_->build_plans(*s->model_->graph).with_context(s->model_->path));
-  if (options.backend == Backend::kCpu) s->impl_->memory = plan_memory(*s->model_->graph);
+  if (options.backend == Backend::kCpu) {
+    s->impl_->memory = options.memory_plan ? *options.memory_plan : plan_memory(*s->model_->graph);
+  }
   return s;
 }
 
@@ -515,5 +520,18 @@ Expected<std::vector<Value>> Session::run(const std::vector<NamedValue>& inputs,
 }
 
 const MemoryPlan& Session::memory_plan() const { return impl_->memory; }
+
+std::vector<std::pair<std::string, std::string>> Session::export_packed() const {
+  std::vector<std::pair<std::string, std::string>> blobs;
+  auto it = impl_->plans.find(&*model_->graph);
+  if (it == impl_->plans.end()) return blobs;
+  for (const auto& node : model_->graph->nodes) {
+    const OpKernel* k = it->second.prepared[static_cast<size_t>(node->index)].get();
+    if (!k) continue;
+    std::string blob = k->export_packed();
+    if (!blob.empty() && !packed_key(*node).empty()) blobs.emplace_back(packed_key(*node), std::move(blob));
+  }
+  return blobs;
+}
 
 }  // namespace kiln

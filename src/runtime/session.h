@@ -39,6 +39,12 @@ struct SessionOptions {
   // After every kernel, re-run the op's shape inference on the concrete inputs and fail when it
   // disagrees with what the kernel produced. Costly; used by the conformance tests.
   bool verify_inference = false;
+  // The top-level graph's memory plan, resolved against the model given to create() (an offline
+  // model's stored plan): used instead of planning again. Null = plan_memory(). kCpu only.
+  std::shared_ptr<const MemoryPlan> memory_plan;
+  // Prepacked kernel data (an offline model's PACKED section) for the top-level graph's nodes,
+  // by packed_key(node). Null = every kernel packs its constants itself. kCpu only.
+  std::shared_ptr<const PackedStore> packed;
 };
 
 // Per-node timing of one run (top-level graph nodes, in execution order).
@@ -76,6 +82,9 @@ class Session {
   const MemoryPlan& memory_plan() const;
   // Which implementation runs each top-level node: "cpu" (prepared kernel) or "reference".
   std::string kernel_kind(const ir::Node& node) const;
+  // The prepared top-level kernels' packed constant data (OpKernel::export_packed) by
+  // packed_key(node), for an offline model's PACKED section.
+  std::vector<std::pair<std::string, std::string>> export_packed() const;
 
   struct Impl;
 

@@ -29,6 +29,7 @@ struct Converter {
   const std::string& base_dir;
   const std::string& model_name;
   const std::map<std::string, int>& opsets;
+  const ExternalDataResolver* resolver = nullptr;
 
   Status convert_attribute(const onnx::AttributeProto& a, ir::Graph* owner, const std::string& node_label,
                            ir::Attribute* out) {
@@ -40,7 +41,7 @@ struct Converter {
       case onnx::AttributeProto::STRING: out->kind = K::kString; out->s = a.s(); break;
       case onnx::AttributeProto::TENSOR: {
         out->kind = K::kTensor;
-        KILN_ASSIGN_OR_RETURN(out->t, tensor_from_proto(a.t(), base_dir, what));
+        KILN_ASSIGN_OR_RETURN(out->t, tensor_from_proto(a.t(), base_dir, what, resolver));
         break;
       }
       case onnx::AttributeProto::GRAPH: {
@@ -63,7 +64,7 @@ struct Converter {
       case onnx::AttributeProto::TENSORS:
         out->kind = K::kTensors;
         for (const auto& t : a.tensors()) {
-          KILN_ASSIGN_OR_RETURN(Tensor tensor, tensor_from_proto(t, base_dir, what));
+          KILN_ASSIGN_OR_RETURN(Tensor tensor, tensor_from_proto(t, base_dir, what, resolver));
           out->tensors.push_back(std::move(tensor));
         }
         break;
@@ -96,7 +97,7 @@ struct Converter {
     for (const auto& init : gp.initializer()) {
       if (init.name().empty()) return invalid_model("{} has an initializer without a name", where);
       ir::Value* v = g->get_or_create(init.name());
-      KILN_ASSIGN_OR_RETURN(Tensor t, tensor_from_proto(init, base_dir, "initializer '" + init.name() + "'"));
+      KILN_ASSIGN_OR_RETURN(Tensor t, tensor_from_proto(init, base_dir, "initializer '" + init.name() + "'", resolver));
       v->type = ir::TypeInfo::tensor_of(t.dtype(), t.shape());
       v->constant = std::move(t);
     }
@@ -164,6 +165,13 @@ struct Converter {
 Expected<std::shared_ptr<ir::Model>> load_model_from_bytes(const void* data, size_t size,
                                                            const std::string& base_dir,
                                                            const std::string& display_name) {
+  return load_model_from_bytes(data, size, base_dir, display_name, LoadOptions{});
+}
+
+Expected<std::shared_ptr<ir::Model>> load_model_from_bytes(const void* data, size_t size,
+                                                           const std::string& base_dir,
+                                                           const std::string& display_name,
+                                                           const LoadOptions& options) {
   onnx::ModelProto proto;
   google::protobuf::io::ArrayInputStream raw(data, static_cast<int>(std::min<size_t>(size, std::numeric_limits<int>::max())));
   google::protobuf::io::CodedInputStream coded(&raw);
@@ -196,7 +204,7 @@ Expected<std::shared_ptr<ir::Model>> load_model_from_bytes(const void* data, siz
     return unsupported("'{}' uses default-domain opset {}; Kiln supports opsets {}-{}", display_name,
                        def->second, kMinOpset, kMaxOpset);
   }
-  Converter conv{base_dir, display_name, model->opsets};
+  Converter conv{base_dir, display_name, model->opsets, &options.external_data};
   KILN_ASSIGN_OR_RETURN(model->graph, conv.convert_graph(proto.graph(), nullptr));
   KILN_TRY(ir::verify_model(*model));
   return model;

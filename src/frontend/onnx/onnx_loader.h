@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "frontend/onnx/tensor_proto.h"
 #include "ir/graph.h"
 
 namespace kiln::onnx_frontend {
@@ -18,5 +19,15 @@ Expected<std::shared_ptr<ir::Model>> load_model(const std::string& path);
 Expected<std::shared_ptr<ir::Model>> load_model_from_bytes(const void* data, size_t size,
                                                            const std::string& base_dir,
                                                            const std::string& display_name);
+
+struct LoadOptions {
+  // When set, every external-data tensor (initializers and tensor attributes, subgraphs included)
+  // is resolved through it instead of files next to the model (the `.om` reader's mapping).
+  ExternalDataResolver external_data;
+};
+Expected<std::shared_ptr<ir::Model>> load_model_from_bytes(const void* data, size_t size,
+                                                           const std::string& base_dir,
+                                                           const std::string& display_name,
+                                                           const LoadOptions& options);
 
 }  // namespace kiln::onnx_frontend

@@ -78,6 +78,11 @@ Status copy_field(const Field& field, Tensor& t, const std::string& what, const 
 
 Expected<Tensor> tensor_from_proto(const onnx::TensorProto& proto, const std::string& base_dir,
                                    const std::string& what) {
+  return tensor_from_proto(proto, base_dir, what, nullptr);
+}
+
+Expected<Tensor> tensor_from_proto(const onnx::TensorProto& proto, const std::string& base_dir,
+                                   const std::string& what, const ExternalDataResolver* resolver) {
   if (!dtype_is_valid(proto.data_type())) {
     return unsupported("tensor '{}' has data type {}, which Kiln does not support", what,
                        proto.data_type());
@@ -117,6 +122,15 @@ Expected<Tensor> tensor_from_proto(const onnx::TensorProto& proto, const std::st
       }
     }
     if (location.empty()) return invalid_model("tensor '{}' is external but names no location", what);
+    if (resolver && *resolver) {
+      if (dtype == DType::kString) return unsupported("tensor '{}': external string data", what);
+      const size_t need = static_cast<size_t>(n) * elem;
+      if (length && *length != need) {
+        return invalid_model("tensor '{}' external data length is {} bytes but dims {} of {} need {}",
+                             what, *length, shape_str(shape), dtype_name(dtype), need);
+      }
+      return (*resolver)(ExternalDataRef{location, offset, need, dtype, shape, what});
+    }
     fs::path loc(location);
     if (loc.is_absolute() || location.find("..") != std::string::npos) {
       return invalid_model("tensor '{}' external data location '{}' must be a relative path inside the model's folder",

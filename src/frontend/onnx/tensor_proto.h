@@ -2,6 +2,7 @@
 // TypeProto) and Kiln tensors/values/types.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "core/value.h"
@@ -17,6 +18,23 @@ namespace kiln::onnx_frontend {
 // `base_dir` resolves external data locations; `what` names the tensor in error messages.
 Expected<Tensor> tensor_from_proto(const onnx::TensorProto& proto, const std::string& base_dir,
                                    const std::string& what);
+
+// One tensor's external_data entry, already checked: `length` (when given) equals the bytes the
+// dims need, `bytes` is that size.
+struct ExternalDataRef {
+  std::string location;
+  size_t offset = 0;
+  size_t bytes = 0;
+  DType dtype = DType::kUndefined;
+  Shape shape;
+  std::string what;  // names the tensor in messages
+};
+// Replaces the file lookup of external data: the `.om` reader resolves locations into its own
+// mapping (and rejects every other location), so initializers view the mapped file.
+using ExternalDataResolver = std::function<Expected<Tensor>(const ExternalDataRef&)>;
+// With a resolver (may be null: same as above), external data goes through it, not the file system.
+Expected<Tensor> tensor_from_proto(const onnx::TensorProto& proto, const std::string& base_dir,
+                                   const std::string& what, const ExternalDataResolver* resolver);
 void tensor_to_proto(const Tensor& t, const std::string& name, onnx::TensorProto* proto);
 
 ir::TypeInfo type_from_proto(const onnx::TypeProto& proto);

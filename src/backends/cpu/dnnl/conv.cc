@@ -11,6 +11,7 @@
 
 #include "backends/cpu/dnnl/conv_common.h"
 #include "backends/cpu/dnnl/conv_kernels.h"
+#include "backends/cpu/dnnl/packed_blob.h"
 #include "core/parallel.h"
 #include "ops/nn/window_geometry.h"
 
@@ -18,6 +19,8 @@ namespace kiln::cpu::onednn {
 namespace {
 
 using dt = dnnl::memory::data_type;
+
+std::atomic<int64_t> g_weight_reorders{0};
 
 struct ConvEntry {
   bool fallback = false;  // this shape runs on the reference kernel
@@ -40,8 +43,9 @@ size_t align64(size_t n) { return (n + 63) & ~size_t{63}; }
 class ConvKernel final : public OpKernel {
  public:
   ConvKernel(const Tensor& w, const Tensor* b, int64_t group, bool channels_last, bool has_z, Activation act,
-             KernelFn fallback)
-      : w_(w), group_(group), channels_last_(channels_last), has_z_(has_z), act_(act), fallback_(fallback) {
+             KernelFn fallback, const PackedBlob* prepacked)
+      : w_(w), group_(group), channels_last_(channels_last), has_z_(has_z), act_(act), fallback_(fallback),
+        prepacked_(prepacked) {
     if (b) bias_ = *b;
   }
 
@@ -222,6 +226,15 @@ class ConvKernel final : public OpKernel {
     for (const dnnl::memory& p : packed_) {
       if (p.get_desc() == md) return p;
     }
+    if (prepacked_) {
+      // An offline model's blob in the layout this primitive wants: used in place, no copy.
+      if (const void* data = packed_blob_data(*prepacked_, md)) {
+        dnnl::memory stored(md, engine(), const_cast<void*>(data));
+        packed_.push_back(stored);
+        return stored;
+      }
+    }
+    g_weight_reorders.fetch_add(1, std::memory_order_relaxed);
     dnnl::memory user = wrap(f32_desc(wdims, plain_tag(wdims.size())), w_.raw());
     dnnl::memory packed(md, engine());
     dnnl::stream s(engine());
@@ -231,11 +244,18 @@ class ConvKernel final : public OpKernel {
     return packed;
   }
 
+  // The first packed layout (the static shape's, created at prepare) for an offline model.
+  // Called once the session is prepared, before any run, so packed_ is not being extended.
+  std::string export_packed() const override {
+    return packed_.empty() ? std::string() : packed_blob(packed_.front());
+  }
+
   Tensor w_, bias_;
   int64_t group_;
   bool channels_last_, has_z_;
   Activation act_;
   KernelFn fallback_;
+  const PackedBlob* prepacked_ = nullptr;
   ShapeCache<ConvEntry> cache_;
   mutable std::vector<dnnl::memory> packed_;
 };
@@ -262,7 +282,7 @@ Expected<std::unique_ptr<OpKernel>> prepare_conv(const PrepareContext& pctx) {
   }
   KernelFn fallback = reference_kernel(node);
   if (!fallback) return decline();
-  auto k = std::make_unique<ConvKernel>(*w, b, group, channels_last, has_z, act, fallback);
+  auto k = std::make_unique<ConvKernel>(*w, b, group, channels_last, has_z, act, fallback, pctx.packed);
   // Known static shape: create the primitive and pack the weights now, not on the first run.
   if (xt->fully_known()) KILN_TRY(k->entry(node, xt->concrete()).status());
   return std::unique_ptr<OpKernel>(std::move(k));
@@ -282,5 +302,7 @@ Status run_fallback(KernelFn fn, KernelContext& ctx) {
 }
 
 int64_t reference_fallback_runs() { return g_fallback_runs.load(std::memory_order_relaxed); }
+
+int64_t conv_weight_reorders() { return g_weight_reorders.load(std::memory_order_relaxed); }
 
 }  // namespace kiln::cpu::onednn

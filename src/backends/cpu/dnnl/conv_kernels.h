@@ -14,5 +14,8 @@ Expected<std::unique_ptr<OpKernel>> prepare_lrn(const PrepareContext& pctx);    
 // How many runs of this family's kernels went to the reference kernel because the shape seen at
 // run time was one oneDNN could not take (tests assert their cases stay on oneDNN).
 int64_t reference_fallback_runs();
+// How many times a convolution reordered its plain weights into a packed layout (offline models
+// with prepacked weights use theirs in place: tests assert this stays unchanged).
+int64_t conv_weight_reorders();
 
 }  // namespace kiln::cpu::onednn
