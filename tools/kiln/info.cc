@@ -12,31 +12,11 @@
 #include "passes/infer_types.h"
 #include "runtime/memory_plan.h"
 #include "runtime/session.h"
+#include "summary.h"
 
 namespace kiln::tools {
 
 namespace {
-
-void count_ops(const ir::Graph& g, std::map<std::string, int>& hist) {
-  for (const auto& node : g.nodes) {
-    ++hist[(node->domain.empty() ? "" : node->domain + ".") + node->op_type];
-    for (const auto& [key, attr] : node->attrs) {
-      if (attr.g) count_ops(*attr.g, hist);
-      for (const auto& sub : attr.graphs) count_ops(*sub, hist);
-    }
-  }
-}
-
-void print_histogram(const ir::Graph& g) {
-  std::map<std::string, int> hist;
-  count_ops(g, hist);
-  std::vector<std::pair<std::string, int>> sorted(hist.begin(), hist.end());
-  std::stable_sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.second > b.second; });
-  int total = 0;
-  for (auto& [op, n] : sorted) total += n;
-  fmt::print("ops ({} nodes):\n", total);
-  for (auto& [op, n] : sorted) fmt::print("  {:<28} {}\n", op, n);
-}
 
 // "x:1x3x640x640" -> ("x", {1, 3, 640, 640})
 Status parse_shape(const std::string& spec, std::map<std::string, Shape>& shapes) {
@@ -79,7 +59,7 @@ int print_optimized(const std::string& path, const std::vector<std::string>& sha
     return 1;
   }
   fmt::print("\nafter the graph passes (backend cpu):\n");
-  print_histogram(*m->graph);
+  print_op_histogram(*m->graph);
   // Memory the prepared model needs: weights (initializers after folding) and the activation
   // arena of the static plan (values of unknown size, with dynamic shapes, are not in it).
   size_t weight_bytes = 0;
@@ -144,14 +124,8 @@ int run_info(const std::string& path, bool print_graph_text) {
     if (const ir::Attribute* a = node->attr("value"); a && a->t.valid()) count(a->t);
   }
   fmt::print("\nparameters  {} in {} initializers/constants, {:.2f} MiB\n", params, tensors, static_cast<double>(bytes) / (1 << 20));
-  std::map<std::string, int> hist;
-  count_ops(g, hist);
-  std::vector<std::pair<std::string, int>> sorted(hist.begin(), hist.end());
-  std::stable_sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.second > b.second; });
-  int total = 0;
-  for (auto& [op, n] : sorted) total += n;
-  fmt::print("\nops ({} nodes):\n", total);
-  for (auto& [op, n] : sorted) fmt::print("  {:<28} {}\n", op, n);
+  fmt::print("\n");
+  print_op_histogram(g);
 
   Status supported = check_supported(m);
   if (!supported.is_ok()) fmt::print("\n{}\n", supported.message());

@@ -7,6 +7,7 @@
 #include "frontend/onnx/onnx_loader.h"
 #include "ir/printer.h"
 #include "passes/infer_types.h"
+#include "summary.h"
 
 namespace kiln::tools {
 
@@ -45,16 +46,6 @@ ordered_json graph_json(const ir::Graph& graph) {
   g["nodes"] = std::move(nodes);
   g["initializers"] = std::move(values);
   return g;
-}
-
-void count_ops(const ir::Graph& g, std::map<std::string, int>& hist) {
-  for (const auto& node : g.nodes) {
-    ++hist[(node->domain.empty() ? "" : node->domain + ".") + node->op_type];
-    for (const auto& [key, attr] : node->attrs) {
-      if (attr.g) count_ops(*attr.g, hist);
-      for (const auto& sub : attr.graphs) count_ops(*sub, hist);
-    }
-  }
 }
 
 const char* role_name(offline::TensorDesc::Role r) {
@@ -207,14 +198,8 @@ void print_om_info(const std::string& path, const offline::OfflineModel& om, boo
   fmt::print("  work memory (arena)  {} B ({:.2f} MiB){}\n", m.work_bytes, m.work_bytes / 1048576.0,
              om.memory_plan ? "" : " (no stored plan)");
   if (!om.model) return;
-  std::map<std::string, int> hist;
-  count_ops(*om.model->graph, hist);
-  std::vector<std::pair<std::string, int>> sorted(hist.begin(), hist.end());
-  std::stable_sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.second > b.second; });
-  int total = 0;
-  for (auto& [op, n] : sorted) total += n;
-  fmt::print("\nops ({} nodes, optimized graph):\n", total);
-  for (auto& [op, n] : sorted) fmt::print("  {:<28} {}\n", op, n);
+  fmt::print("\n");
+  print_op_histogram(*om.model->graph, ", optimized graph");
   if (graph) fmt::print("\n{}", ir::print_graph(*om.model->graph));
 }
 

@@ -1,7 +1,10 @@
 #include "summary.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <numeric>
 
 namespace kiln::tools {
@@ -54,6 +57,31 @@ std::string summarize_value(const std::string& name, const Value& v) {
     return s;
   }
   return name + ": (empty optional)";
+}
+
+namespace {
+
+void count_ops(const ir::Graph& g, std::map<std::string, int>& hist) {
+  for (const auto& node : g.nodes) {
+    ++hist[(node->domain.empty() ? "" : node->domain + ".") + node->op_type];
+    for (const auto& [key, attr] : node->attrs) {
+      if (attr.g) count_ops(*attr.g, hist);
+      for (const auto& sub : attr.graphs) count_ops(*sub, hist);
+    }
+  }
+}
+
+}  // namespace
+
+void print_op_histogram(const ir::Graph& g, std::string_view note) {
+  std::map<std::string, int> hist;
+  count_ops(g, hist);
+  std::vector<std::pair<std::string, int>> sorted(hist.begin(), hist.end());
+  std::stable_sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.second > b.second; });
+  int total = 0;
+  for (auto& [op, n] : sorted) total += n;
+  fmt::print("ops ({} nodes{}):\n", total, note);
+  for (auto& [op, n] : sorted) fmt::print("  {:<28} {}\n", op, n);
 }
 
 }  // namespace kiln::tools
