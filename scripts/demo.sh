@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The demo: install deps, build, fetch/export the models, run each with `kiln run`.
-# Prints each model's output summary (names, shapes, top values) and the time per inference
-# (median of KILN_DEMO_ITERATIONS runs, default 3).
+# The demo: install deps, build, fetch/export the models, convert each to an offline model with
+# `atc` (Kiln's ATC-compatible converter; ResNet-50 also with AIPP preprocessing fused in), then
+# run the .om files with `kiln run`. Prints the conversion time, the .om load + prepare time, each
+# model's output summary (names, shapes, top values) and the time per inference (median of
+# KILN_DEMO_ITERATIONS runs, default 3). Offline models land in out/demo/ (git-ignored).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -11,21 +13,40 @@ scripts/build.sh build | tail -1
 echo "=== preparing models (cached after the first run)"
 scripts/models.sh
 kiln=build/tools/kiln/kiln
+atc=build/tools/kiln/atc
 iters=${KILN_DEMO_ITERATIONS:-3}
+out=out/demo
+mkdir -p "$out"
 status=0
-demo() {  # demo TITLE MODEL INPUT_DIR
+demo() {  # demo TITLE OM_NAME INPUT_DIR -- ATC_ARGS...
+  local title=$1 name=$2 inputs=$3
+  shift 4
   echo
-  echo "=== $1"
+  echo "=== $title"
+  echo "\$ atc $* --framework=5 --soc_version=Ascend310 --output=$out/$name"
+  local start
+  start=$(date +%s%N)
+  if ! "$atc" "$@" --framework=5 --soc_version=Ascend310 --output="$out/$name"; then
+    status=1
+    return
+  fi
+  echo "conversion took $(( ($(date +%s%N) - start) / 1000000 )) ms (wall, whole atc process); $name.om is $(du -m "$out/$name.om" | cut -f1) MB"
   local args=()
-  for f in "$3"/*.npy; do args+=(--input "$(basename "$f" .npy)=$f"); done
-  echo "\$ kiln run --model $2 ${args[*]} --iterations $iters"
-  "$kiln" run --model "$2" "${args[@]}" --iterations "$iters" || status=1
+  for f in "$inputs"/*.npy; do args+=(--input "$(basename "$f" .npy)=$f"); done
+  echo "\$ kiln run --model $out/$name.om ${args[*]} --iterations $iters"
+  "$kiln" run --model "$out/$name.om" "${args[@]}" --iterations "$iters" || status=1
 }
-demo "PP-OCRv4 text detection, 1x3x640x640" models/ocr/ch_PP-OCRv4_det_infer.onnx models/ocr/det_640x640/inputs
-demo "PP-OCRv4 text recognition, 1x3x48x320" models/ocr/ch_PP-OCRv4_rec_infer.onnx models/ocr/rec_48x320/inputs
-demo "PP-OCR v2.0 direction classifier, 1x3x48x192" models/ocr/ch_ppocr_mobile_v2.0_cls_infer.onnx models/ocr/cls_48x192/inputs
-demo "torchvision ResNet-50 (random weights, seed 0, opset 17), 1x3x224x224" \
-  models/torch/resnet50_op17/model.onnx models/torch/resnet50_op17/inputs
+demo "PP-OCRv4 text detection, 1x3x640x640" det models/ocr/det_640x640/inputs -- \
+  --model=models/ocr/ch_PP-OCRv4_det_infer.onnx --input_shape="x:1,3,640,640"
+demo "PP-OCRv4 text recognition, 1x3x48x320" rec models/ocr/rec_48x320/inputs -- \
+  --model=models/ocr/ch_PP-OCRv4_rec_infer.onnx --input_shape="x:1,3,48,320"
+demo "PP-OCR v2.0 direction classifier, 1x3x48x192" cls models/ocr/cls_48x192/inputs -- \
+  --model=models/ocr/ch_ppocr_mobile_v2.0_cls_infer.onnx --input_shape="x:1,3,48,192"
+demo "torchvision ResNet-50 (random weights, seed 0, opset 17), 1x3x224x224 float" resnet50 \
+  models/torch/resnet50_op17/inputs -- --model=models/torch/resnet50_op17/model.onnx
+demo "the same ResNet-50 with AIPP: raw NV12 224x224 in (YUV->RGB, ImageNet normalisation fused)" \
+  resnet50_aipp models/aipp/nv12_224 -- --model=models/torch/resnet50_op17/model.onnx \
+  --insert_op_conf=configs/aipp/yuv420sp_224_imagenet.cfg
 echo
-[ $status -eq 0 ] && echo "demo: all models ran" || echo "demo: some models failed (see the errors above)"
+[ $status -eq 0 ] && echo "demo: all models converted and ran" || echo "demo: some models failed (see the errors above)"
 exit $status
