@@ -56,7 +56,7 @@ check(re.search(rf"^Latency: min = {NUM} ms, max = {NUM} ms, mean = {NUM} ms, me
 check(re.search(rf"^Total Host Walltime: {NUM} s$", text, re.M), "Total Host Walltime line")
 check(re.search(rf"^Total Compute Time: {NUM} s$", text, re.M), "Total Compute Time line")
 check(re.search(r"^Model load time: [0-9.]+ ms$", text, re.M), "load time line")
-check(re.search(r"^Session prepare time: [0-9.]+ ms \(ONNX -> ready: [0-9.]+ ms\)$", text, re.M), "prepare line")
+check(re.search(r"^Session prepare time: [0-9.]+ ms \(model file -> ready: [0-9.]+ ms\)$", text, re.M), "prepare line")
 check(re.search(r"^Peak resident memory: [0-9.]+ MiB \(growth from before load: [0-9.]+ MiB\)$", text, re.M),
       "memory line")
 check(re.search(r"^Backend: cpu, ISA: (scalar|avx2|avx512)$", text, re.M), "backend/ISA line")

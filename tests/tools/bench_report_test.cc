@@ -76,7 +76,7 @@ TEST(BenchReport, SummaryBlock) {
   EXPECT_NE(t.find("Total Host Walltime: 0.02 s\nTotal Compute Time: 0.04 s\n"), std::string::npos) << t;
   EXPECT_NE(t.find("Input: x float32 1x3x4x4\n"), std::string::npos) << t;
   EXPECT_NE(t.find("Threads: 2 (2 streams x 1 thread)\n"), std::string::npos) << t;
-  EXPECT_NE(t.find("Session prepare time: 250.0 ms (ONNX -> ready: 350.0 ms)\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("Session prepare time: 250.0 ms (model file -> ready: 350.0 ms)\n"), std::string::npos) << t;
   EXPECT_NE(t.find("Peak resident memory: 11.0 MiB (growth from before load: 10.0 MiB)\n"), std::string::npos) << t;
 }
 

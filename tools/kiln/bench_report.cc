@@ -188,7 +188,7 @@ std::string format_summary(const BenchFigures& f) {
   t += fmt::format("Threads: {} ({} stream{} x {} thread{})\n", f.threads, f.streams, f.streams == 1 ? "" : "s",
                    f.threads_per_stream, f.threads_per_stream == 1 ? "" : "s");
   t += fmt::format("Model load time: {:.1f} ms\n", f.load_ms);
-  t += fmt::format("Session prepare time: {:.1f} ms (ONNX -> ready: {:.1f} ms)\n", f.prepare_ms,
+  t += fmt::format("Session prepare time: {:.1f} ms (model file -> ready: {:.1f} ms)\n", f.prepare_ms,
                    f.load_ms + f.prepare_ms);
   t += fmt::format("Peak resident memory: {} (growth from before load: {})\n", mib(f.peak_rss_kb),
                    mib(f.peak_rss_kb - f.rss_before_load_kb));
