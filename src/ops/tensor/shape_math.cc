@@ -39,7 +39,10 @@ Expected<Shape> reshape_output_shape(const Shape& in, const std::vector<int64_t>
       s = in[i];
     }
     out[i] = s;
-    known *= s;
+    // Shape data may come from a damaged file: overflow is an error, not UB.
+    if (__builtin_mul_overflow(known, s, &known)) {
+      return invalid_argument("shape {} has more elements than an int64 holds", fmt::join(spec, ","));
+    }
   }
   int64_t total = shape_numel(in);
   if (infer_at >= 0) {
