@@ -27,6 +27,10 @@ TEST(TensorShapeMath, ReshapeZeroAndMinusOne) {
   EXPECT_FALSE(reshape_output_shape({2, 3}, {-1, -1}, false));
   EXPECT_FALSE(reshape_output_shape({2, 3}, {4, 2}, false));
   EXPECT_FALSE(reshape_output_shape({2, 3}, {0, 0, 0}, false));  // 0 past the input rank
+  // Entries whose product overflows int64 (shape data from a damaged file) are an error, not UB.
+  auto huge = reshape_output_shape({2, 3}, {4579033249307371430, 4560850273319898604}, false);
+  ASSERT_FALSE(huge);
+  EXPECT_NE(huge.status().message().find("more elements than an int64 holds"), std::string::npos);
 }
 
 TEST(TensorShapeMath, SliceClampsAndStepsBackwards) {
