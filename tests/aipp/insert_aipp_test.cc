@@ -296,20 +296,10 @@ std::vector<int> top5(const Tensor& t) {
 
 TEST(InsertAipp, Resnet50Nv12MatchesFloatInput) {
   if (!std::filesystem::exists(resnet50_path())) GTEST_SKIP() << "model not found: " << resnet50_path() << " (link models/)";
-  // The vpc/jpeg sample config (spec §1.2) with ImageNet normalisation.
-  Params p = parse_params(R"(aipp_op {
-    aipp_mode : static
-    input_format : YUV420SP_U8
-    csc_switch : true
-    src_image_size_w : 224
-    src_image_size_h : 224
-    matrix_r0c0 : 256 matrix_r0c1 : 0 matrix_r0c2 : 359
-    matrix_r1c0 : 256 matrix_r1c1 : -88 matrix_r1c2 : -183
-    matrix_r2c0 : 256 matrix_r2c1 : 454 matrix_r2c2 : 0
-    input_bias_0 : 0 input_bias_1 : 128 input_bias_2 : 128
-    min_chn_0 : 123.675 min_chn_1 : 116.28 min_chn_2 : 103.53
-    var_reci_chn_0 : 0.0171247538316637 var_reci_chn_1 : 0.0175070028011204 var_reci_chn_2 : 0.0174291938997821
-  })");
+  // NV12 224x224 with the JPEG YUV->RGB matrix and ImageNet normalisation: the demo's config.
+  auto cfg = read_config_file(std::string(KILN_SOURCE_DIR) + "/configs/aipp/yuv420sp_224_imagenet.cfg");
+  ASSERT_TRUE(cfg) << cfg.status().message();
+  Params p = cfg->ops.at(0);
   auto with_aipp = onnx_frontend::load_model(resnet50_path());
   auto plain = onnx_frontend::load_model(resnet50_path());
   ASSERT_TRUE(with_aipp && plain) << with_aipp.status().message();
