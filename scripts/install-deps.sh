@@ -17,6 +17,8 @@ packages=(
   # tests: GoogleTest, ONNX node suite, libFuzzer (clang, with its OpenMP runtime), model export
   libgtest-dev libgmock-dev libonnx-testdata clang libclang-rt-14-dev libomp-dev
   python3-numpy python3-onnx python3-torch python3-torchvision
+  # AscendCL compatibility: the pyACL module `acl` and the `kiln` module (pybind11, Debian Python)
+  pybind11-dev python3-dev
 )
 # npm fetches the OCR models. Some images ship Node.js with its own npm (which conflicts with
 # Debian's npm package), so only ask apt for it when no npm is on PATH.
