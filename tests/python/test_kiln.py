@@ -1,0 +1,89 @@
+"""The pythonic `kiln` module over the add/mul test models (tests/api: sum = a + b, prod = a * b)."""
+import os
+import threading
+import unittest
+
+import numpy as np
+
+import kiln
+
+MODELS = os.environ.get("KILN_API_TEST_MODELS", "")
+
+
+class KilnModule(unittest.TestCase):
+    a = np.array([[1, 2, 3], [4, 5, 6]], np.float32)
+    b = np.array([[0.5, -1, 2], [10, 0, -3]], np.float32)
+
+    def model(self, name, **kw):
+        return kiln.Model(os.path.join(MODELS, name), **kw)
+
+    def test_infos(self):
+        for name, fmt in (("addmul.onnx", "onnx"), ("addmul.om", "om")):
+            m = self.model(name, threads=1)
+            self.assertEqual(m.format, fmt)
+            self.assertEqual([i.name for i in m.inputs], ["a", "b"])
+            self.assertEqual([o.name for o in m.outputs], ["sum", "prod"])
+            self.assertEqual(m.inputs[0].dtype, np.dtype(np.float32))
+            self.assertEqual(m.inputs[1].shape, (2, 3))
+            self.assertIn("name='a'", repr(m.inputs[0]))
+
+    def test_run_list_and_dict(self):
+        for name in ("addmul.onnx", "addmul.om"):
+            m = self.model(name)
+            s, p = m.run([self.a, self.b])
+            np.testing.assert_array_equal(s, self.a + self.b)
+            np.testing.assert_array_equal(p, self.a * self.b)
+            self.assertEqual(s.dtype, np.float32)
+            out = m.run({"b": self.b, "a": self.a})
+            self.assertEqual(sorted(out), ["prod", "sum"])
+            np.testing.assert_array_equal(out["sum"], self.a + self.b)
+            np.testing.assert_array_equal(out["prod"], self.a * self.b)
+
+    def test_non_contiguous_and_lists_are_accepted(self):
+        m = self.model("addmul.om")
+        at = np.ascontiguousarray(self.a.T).T  # Fortran order: copied to C order for the run
+        self.assertFalse(at.flags["C_CONTIGUOUS"])
+        s, _ = m.run([at, self.b.tolist()])
+        np.testing.assert_array_equal(s, self.a + self.b)
+
+    def test_outputs_outlive_model(self):
+        out = self.model("addmul.onnx").run([self.a, self.b])
+        import gc
+        gc.collect()
+        np.testing.assert_array_equal(out[1], self.a * self.b)
+
+    def test_errors(self):
+        with self.assertRaises(FileNotFoundError):
+            kiln.Model(os.path.join(MODELS, "missing.onnx"))
+        with self.assertRaises(ValueError):
+            kiln.Model(os.path.join(MODELS, "addmul.om"), threads=-1)
+        m = self.model("addmul.om")
+        with self.assertRaises(ValueError) as cm:
+            m.run([self.a])
+        self.assertIn("2 inputs", str(cm.exception))
+        with self.assertRaises(ValueError):
+            m.run({"a": self.a, "c": self.b})
+        with self.assertRaises(ValueError):
+            m.run([self.a, self.b.astype(np.int32)])
+        with self.assertRaises(TypeError):
+            m.run([self.a, np.array(["x"] * 6).reshape(2, 3)])
+
+    def test_threads(self):
+        m = self.model("addmul.om", threads=1)
+        results = []
+
+        def work(k):
+            a = self.a + k
+            ok = all(np.array_equal(m.run([a, self.b])[0], a + self.b) for _ in range(20))
+            results.append(ok)
+
+        ts = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        self.assertEqual(results, [True] * 4)
+
+
+if __name__ == "__main__":
+    unittest.main()
