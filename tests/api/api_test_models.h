@@ -10,4 +10,8 @@ namespace kiln_api_test {
 // sum = a + b and prod = a * b. Returns "" or an error message.
 std::string write_addmul_models(const std::string& dir);
 
+// Writes <dir>/affine.onnx and <dir>/affine_dynbatch.om (atc --dynamic_batch_size=1,2,4):
+// input x float32[N,3], output y = 2x + 1.
+std::string write_affine_dynbatch_model(const std::string& dir);
+
 }  // namespace kiln_api_test

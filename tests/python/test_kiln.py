@@ -52,6 +52,16 @@ class KilnModule(unittest.TestCase):
         gc.collect()
         np.testing.assert_array_equal(out[1], self.a * self.b)
 
+    def test_symbolic_batch(self):
+        # affine: y = 2x + 1 over x[N, 3]; the .om has batch gears 1, 2, 4.
+        for name in ("affine.onnx", "affine_dynbatch.om"):
+            m = self.model(name)
+            self.assertEqual(m.inputs[0].shape, (-1, 3))
+            for n in (1, 2, 4):
+                x = np.arange(3 * n, dtype=np.float32).reshape(n, 3)
+                (y,) = m.run([x])
+                np.testing.assert_array_equal(y, 2 * x + 1)
+
     def test_errors(self):
         with self.assertRaises(FileNotFoundError):
             kiln.Model(os.path.join(MODELS, "missing.onnx"))

@@ -1,0 +1,66 @@
+"""Helpers shared by the pyACL samples, in the style of the Ascend samples' constant.py /
+acl_util.py: the constants the samples define for themselves, a return-code check, reading a
+preprocessed picture, moving bytes between NumPy and AscendCL memory, and printing the top-k."""
+import numpy as np
+
+import acl
+
+# AscendCL constants (the samples spell them out rather than importing them).
+ACL_SUCCESS = 0
+ACL_MEM_MALLOC_HUGE_FIRST = 0
+ACL_MEM_MALLOC_NORMAL_ONLY = 2
+ACL_MEMCPY_HOST_TO_HOST = 0
+ACL_MEMCPY_HOST_TO_DEVICE = 1
+ACL_MEMCPY_DEVICE_TO_HOST = 2
+ACL_MEMCPY_DEVICE_TO_DEVICE = 3
+ACL_CALLBACK_NO_BLOCK = 0
+ACL_CALLBACK_BLOCK = 1
+ACL_HOST = 1
+ACL_DYNAMIC_TENSOR_NAME = "ascend_mbatch_shape_data"
+NPY_FLOAT32 = 11
+
+
+def check_ret(message, ret):
+    """Raises with AscendCL's explanation when a call failed."""
+    if ret != ACL_SUCCESS:
+        raise Exception("{} failed ret={}: {}".format(message, ret, acl.get_recent_err_msg()))
+
+
+def read_picture(path):
+    """A preprocessed picture: a .npy array or a raw float32 .bin file, as a flat float32 array."""
+    if path.endswith(".npy"):
+        return np.ascontiguousarray(np.load(path), dtype=np.float32).reshape(-1)
+    return np.fromfile(path, dtype=np.float32)
+
+
+def copy_to_device(dev_ptr, dev_size, array):
+    """Copies a NumPy array into AscendCL memory of dev_size bytes."""
+    array = np.ascontiguousarray(array)
+    data = array.tobytes()
+    if "bytes_to_ptr" in dir(acl.util):
+        src = acl.util.bytes_to_ptr(data)
+    else:
+        src = acl.util.numpy_to_ptr(array)
+    check_ret("acl.rt.memcpy", acl.rt.memcpy(dev_ptr, dev_size, src, len(data), ACL_MEMCPY_HOST_TO_DEVICE))
+
+
+def copy_to_host_floats(dev_ptr, size):
+    """Copies `size` bytes of float32 results from AscendCL memory into a new NumPy array."""
+    host, ret = acl.rt.malloc_host(size)
+    check_ret("acl.rt.malloc_host", ret)
+    try:
+        check_ret("acl.rt.memcpy", acl.rt.memcpy(host, size, dev_ptr, size, ACL_MEMCPY_DEVICE_TO_HOST))
+        if "ptr_to_bytes" in dir(acl.util):
+            return np.frombuffer(acl.util.ptr_to_bytes(host, size), dtype=np.float32).copy()
+        return acl.util.ptr_to_numpy(host, (size // 4,), NPY_FLOAT32).copy()
+    finally:
+        acl.rt.free_host(host)
+
+
+def print_top_k(scores, title, k=5):
+    """Prints "top i: index[c] value[v]" lines, highest score first (ties: lower index first)."""
+    scores = np.asarray(scores, dtype=np.float32).reshape(-1)
+    order = np.argsort(-scores, kind="stable")[:k]
+    print("[INFO]  {}".format(title))
+    for rank, index in enumerate(order):
+        print("[INFO]    top {}: index[{}] value[{:f}]".format(rank + 1, index, scores[index]))
