@@ -3,8 +3,10 @@
 #pragma once
 
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include <cstdint>
+#include <string>
 
 #include "acl/acl.h"
 

@@ -18,6 +18,7 @@ ACL_MEM_MALLOC_HUGE_FIRST = 0
 ACL_MEM_MALLOC_NORMAL_ONLY = 2
 ACL_MEMCPY_HOST_TO_DEVICE = 1
 ACL_MEMCPY_DEVICE_TO_HOST = 2
+ACL_MEMCPY_DEVICE_TO_DEVICE = 3
 ACL_CALLBACK_BLOCK = 1
 ACL_FLOAT = 0
 ACL_FORMAT_ND = 2
@@ -194,7 +195,8 @@ class AddMul(Runtime):
             self.assertGreater(weight, 0)
             model_id, ret = acl.mdl.load_from_file_with_mem(ADDMUL, self.malloc(work), work, self.malloc(weight), weight)
         else:
-            self.model_bytes = open(ADDMUL, "rb").read()
+            with open(ADDMUL, "rb") as f:
+                self.model_bytes = f.read()
             model_id, ret = acl.mdl.load_from_mem(acl.util.bytes_to_ptr(self.model_bytes), len(self.model_bytes))
         check(self, ret, "load " + how)
         return model_id
