@@ -108,11 +108,16 @@ class Net(object):
                 with self.pool_lock:
                     pair = self.pool.pop() if self.pool else None
                 if pair is None:
-                    # Every pair is in flight: wait for the callbacks queued so far to return them.
+                    # Every pair is in flight: queue a callback for the executions not yet covered
+                    # by one, and wait for the callbacks to return their pairs.
+                    if jobs:
+                        check_ret("acl.rt.launch_callback",
+                                  acl.rt.launch_callback(self.callback_func, jobs, ACL_CALLBACK_BLOCK, self.stream))
+                        jobs = []
                     check_ret("acl.rt.synchronize_stream", acl.rt.synchronize_stream(self.stream))
                     with self.pool_lock:
                         if not self.pool:
-                            raise Exception("memory pool empty: raise --pool or lower --interval")
+                            raise Exception("memory pool empty after synchronizing the stream")
                         pair = self.pool.pop()
                 input_dataset, output_dataset = pair
                 copy_to_device(acl.get_data_buffer_addr(acl.mdl.get_dataset_buffer(input_dataset, 0)),
