@@ -1,6 +1,7 @@
 // acl.mdl.*: model loading, descriptions, datasets, dynamic gears, execution (spec §8.3
 // `acl.mdl`). Struct results are dicts: aclmdlIODims -> {"name", "dimCount", "dims"},
-// aclmdlBatch -> {"batchCount", "batch"}, aclmdlHW -> {"hwCount", "hw"} (§8.2).
+// aclmdlBatch -> {"batchCount", "batch"}, aclmdlHW -> {"hwCount", "hw"} (§8.2). Index arguments
+// are C size_t; Python callers may pass -1 where the index is unused (it wraps as in C).
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -45,9 +46,9 @@ aclmdlIODims dims_from(const py::dict& d) {
 }
 
 template <typename Getter>
-py::tuple dims_call(Getter get, Ptr desc, size_t index) {
+py::tuple dims_call(Getter get, Ptr desc, int64_t index) {
   aclmdlIODims dims{};
-  aclError ret = get(desc_of(desc), index, &dims);
+  aclError ret = get(desc_of(desc), static_cast<size_t>(index), &dims);
   return py::make_tuple(dims_dict(dims), ret);
 }
 
@@ -114,33 +115,33 @@ void bind_mdl(py::module_& mdl) {
           py::arg("model_id"));
   mdl.def("get_num_inputs", [](Ptr d) { return aclmdlGetNumInputs(desc_of(d)); }, py::arg("model_desc"));
   mdl.def("get_num_outputs", [](Ptr d) { return aclmdlGetNumOutputs(desc_of(d)); }, py::arg("model_desc"));
-  mdl.def("get_input_size_by_index", [](Ptr d, size_t i) { return aclmdlGetInputSizeByIndex(desc_of(d), i); },
+  mdl.def("get_input_size_by_index", [](Ptr d, int64_t i) { return aclmdlGetInputSizeByIndex(desc_of(d), i); },
           py::arg("model_desc"), py::arg("index"));
-  mdl.def("get_output_size_by_index", [](Ptr d, size_t i) { return aclmdlGetOutputSizeByIndex(desc_of(d), i); },
+  mdl.def("get_output_size_by_index", [](Ptr d, int64_t i) { return aclmdlGetOutputSizeByIndex(desc_of(d), i); },
           py::arg("model_desc"), py::arg("index"));
-  mdl.def("get_input_dims", [](Ptr d, size_t i) { return dims_call(aclmdlGetInputDims, d, i); }, py::arg("model_desc"),
+  mdl.def("get_input_dims", [](Ptr d, int64_t i) { return dims_call(aclmdlGetInputDims, d, i); }, py::arg("model_desc"),
           py::arg("index"));
-  mdl.def("get_input_dims_v2", [](Ptr d, size_t i) { return dims_call(aclmdlGetInputDimsV2, d, i); },
+  mdl.def("get_input_dims_v2", [](Ptr d, int64_t i) { return dims_call(aclmdlGetInputDimsV2, d, i); },
           py::arg("model_desc"), py::arg("index"));
-  mdl.def("get_output_dims", [](Ptr d, size_t i) { return dims_call(aclmdlGetOutputDims, d, i); },
+  mdl.def("get_output_dims", [](Ptr d, int64_t i) { return dims_call(aclmdlGetOutputDims, d, i); },
           py::arg("model_desc"), py::arg("index"));
-  mdl.def("get_cur_output_dims", [](Ptr d, size_t i) { return dims_call(aclmdlGetCurOutputDims, d, i); },
+  mdl.def("get_cur_output_dims", [](Ptr d, int64_t i) { return dims_call(aclmdlGetCurOutputDims, d, i); },
           py::arg("model_desc"), py::arg("index"));
   mdl.def("get_input_name_by_index",
-          [](Ptr d, size_t i) { return str_or_empty(aclmdlGetInputNameByIndex(desc_of(d), i)); }, py::arg("model_desc"),
+          [](Ptr d, int64_t i) { return str_or_empty(aclmdlGetInputNameByIndex(desc_of(d), i)); }, py::arg("model_desc"),
           py::arg("index"));
   mdl.def("get_output_name_by_index",
-          [](Ptr d, size_t i) { return str_or_empty(aclmdlGetOutputNameByIndex(desc_of(d), i)); },
+          [](Ptr d, int64_t i) { return str_or_empty(aclmdlGetOutputNameByIndex(desc_of(d), i)); },
           py::arg("model_desc"), py::arg("index"));
-  mdl.def("get_input_format", [](Ptr d, size_t i) { return static_cast<int>(aclmdlGetInputFormat(desc_of(d), i)); },
+  mdl.def("get_input_format", [](Ptr d, int64_t i) { return static_cast<int>(aclmdlGetInputFormat(desc_of(d), i)); },
           py::arg("model_desc"), py::arg("index"));
-  mdl.def("get_output_format", [](Ptr d, size_t i) { return static_cast<int>(aclmdlGetOutputFormat(desc_of(d), i)); },
+  mdl.def("get_output_format", [](Ptr d, int64_t i) { return static_cast<int>(aclmdlGetOutputFormat(desc_of(d), i)); },
           py::arg("model_desc"), py::arg("index"));
   mdl.def("get_input_data_type",
-          [](Ptr d, size_t i) { return static_cast<int>(aclmdlGetInputDataType(desc_of(d), i)); }, py::arg("model_desc"),
+          [](Ptr d, int64_t i) { return static_cast<int>(aclmdlGetInputDataType(desc_of(d), i)); }, py::arg("model_desc"),
           py::arg("index"));
   mdl.def("get_output_data_type",
-          [](Ptr d, size_t i) { return static_cast<int>(aclmdlGetOutputDataType(desc_of(d), i)); },
+          [](Ptr d, int64_t i) { return static_cast<int>(aclmdlGetOutputDataType(desc_of(d), i)); },
           py::arg("model_desc"), py::arg("index"));
   mdl.def(
       "get_input_index_by_name",
@@ -172,7 +173,7 @@ void bind_mdl(py::module_& mdl) {
       py::arg("model_desc"));
   mdl.def(
       "get_dynamic_hw",
-      [](Ptr d, size_t index) {
+      [](Ptr d, int64_t index) {
         aclmdlHW hw{};
         aclError ret = aclmdlGetDynamicHW(desc_of(d), index, &hw);
         py::list pairs;
@@ -187,26 +188,26 @@ void bind_mdl(py::module_& mdl) {
       py::arg("model_desc"), py::arg("index"));
   mdl.def(
       "set_dynamic_batch_size",
-      [](uint32_t id, Ptr ds, size_t index, uint64_t batch) {
+      [](uint32_t id, Ptr ds, int64_t index, uint64_t batch) {
         return aclmdlSetDynamicBatchSize(id, dataset_of(ds), index, batch);
       },
       py::arg("model_id"), py::arg("dataset"), py::arg("index"), py::arg("batch_size"));
   mdl.def(
       "set_dynamic_hw_size",
-      [](uint32_t id, Ptr ds, size_t index, uint64_t h, uint64_t w) {
+      [](uint32_t id, Ptr ds, int64_t index, uint64_t h, uint64_t w) {
         return aclmdlSetDynamicHWSize(id, dataset_of(ds), index, h, w);
       },
       py::arg("model_id"), py::arg("dataset"), py::arg("index"), py::arg("height"), py::arg("width"));
   mdl.def(
       "set_input_dynamic_dims",
-      [](uint32_t id, Ptr ds, size_t index, const py::dict& dims) {
+      [](uint32_t id, Ptr ds, int64_t index, const py::dict& dims) {
         aclmdlIODims d = dims_from(dims);
         return aclmdlSetInputDynamicDims(id, dataset_of(ds), index, &d);
       },
       py::arg("model_id"), py::arg("dataset"), py::arg("index"), py::arg("dims"));
   mdl.def(
       "get_input_dynamic_gear_count",
-      [](Ptr d, size_t index) {
+      [](Ptr d, int64_t index) {
         size_t count = 0;
         aclError ret = aclmdlGetInputDynamicGearCount(desc_of(d), index, &count);
         return std::make_pair(count, ret);
@@ -214,7 +215,7 @@ void bind_mdl(py::module_& mdl) {
       py::arg("model_desc"), py::arg("index"));
   mdl.def(
       "get_input_dynamic_dims",
-      [](Ptr d, size_t index, size_t gear_count) {
+      [](Ptr d, int64_t index, size_t gear_count) {
         if (gear_count > ACL_MAX_SHAPE_COUNT) {
           throw py::value_error("gear_count " + std::to_string(gear_count) + " > " + std::to_string(ACL_MAX_SHAPE_COUNT));
         }
@@ -237,7 +238,7 @@ void bind_mdl(py::module_& mdl) {
       py::arg("dataset"), py::arg("data_buffer"));
   mdl.def("get_dataset_num_buffers", [](Ptr ds) { return aclmdlGetDatasetNumBuffers(dataset_of(ds)); },
           py::arg("dataset"));
-  mdl.def("get_dataset_buffer", [](Ptr ds, size_t i) { return addr(aclmdlGetDatasetBuffer(dataset_of(ds), i)); },
+  mdl.def("get_dataset_buffer", [](Ptr ds, int64_t i) { return addr(aclmdlGetDatasetBuffer(dataset_of(ds), i)); },
           py::arg("dataset"), py::arg("index"));
   mdl.def(
       "execute", [](uint32_t id, Ptr in, Ptr out) { return aclmdlExecute(id, dataset_of(in), dataset_of(out)); },

@@ -8,6 +8,7 @@ import numpy as np
 import kiln
 
 MODELS = os.environ.get("KILN_API_TEST_MODELS", "")
+RESNET50 = os.path.join(os.environ.get("KILN_SOURCE_DIR", ""), "models", "torch", "resnet50_op17")
 
 
 class KilnModule(unittest.TestCase):
@@ -93,6 +94,18 @@ class KilnModule(unittest.TestCase):
         for t in ts:
             t.join()
         self.assertEqual(results, [True] * 4)
+
+
+@unittest.skipUnless(os.path.isfile(os.path.join(RESNET50, "model.onnx")), "models/ absent (scripts/models.sh)")
+class KilnResNet50(unittest.TestCase):
+    def test_matches_pytorch(self):
+        m = kiln.Model(os.path.join(RESNET50, "model.onnx"))
+        x = np.load(os.path.join(RESNET50, "inputs", "input.npy")).astype(np.float32)
+        expected = np.load(os.path.join(RESNET50, "expected", "output.npy"))
+        (y,) = m.run([x])
+        self.assertEqual(y.shape, expected.shape)
+        np.testing.assert_allclose(y, expected, rtol=1e-3, atol=1e-3)
+        self.assertEqual(int(y.argmax()), int(expected.argmax()))
 
 
 if __name__ == "__main__":
