@@ -35,8 +35,9 @@ struct Event {
 };
 
 HandleTable<Event>& events() {
-  static HandleTable<Event> table;
-  return table;
+  // Never destroyed: an application may exit without aclFinalize while stream workers still run.
+  static auto* table = new HandleTable<Event>;
+  return *table;
 }
 
 aclError find_event(aclrtEvent handle, const char* name, std::shared_ptr<Event>* event) {

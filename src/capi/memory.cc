@@ -19,7 +19,8 @@ namespace {
 constexpr std::size_t kAlignment = 128;
 
 std::mutex g_mutex;
-std::unordered_map<void*, std::size_t> g_blocks;  // live blocks -> size
+// live blocks -> size; never destroyed, so aclrtFree stays valid during static destruction
+std::unordered_map<void*, std::size_t>& g_blocks = *new std::unordered_map<void*, std::size_t>;
 
 std::size_t physical_memory() {
   long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
@@ -60,12 +61,12 @@ aclError release(void* ptr, const char* ptr_name) {
   return ACL_SUCCESS;
 }
 
-aclError check_copy(void* dst, std::size_t dest_max, const void* src, std::size_t count, aclrtMemcpyKind kind) {
+aclError check_copy(void* dst, std::size_t dest_max, const void* src, std::size_t count, long long kind) {
   if (!dst) return fail(ACL_ERROR_INVALID_PARAM, "dst is NULL");
   if (!src) return fail(ACL_ERROR_INVALID_PARAM, "src is NULL");
   if (count > dest_max) return fail(ACL_ERROR_INVALID_PARAM, "count {} is larger than destMax {}", count, dest_max);
   if (kind < ACL_MEMCPY_HOST_TO_HOST || kind > ACL_MEMCPY_DEVICE_TO_DEVICE) {
-    return fail(ACL_ERROR_INVALID_PARAM, "kind {} is not an aclrtMemcpyKind (0..3)", static_cast<int>(kind));
+    return fail(ACL_ERROR_INVALID_PARAM, "kind {} is not an aclrtMemcpyKind (0..3)", kind);
   }
   return ACL_SUCCESS;
 }
@@ -133,7 +134,7 @@ aclError aclrtMemInvalidate(void* devPtr, size_t size) {
 
 aclError aclrtMemcpy(void* dst, size_t destMax, const void* src, size_t count, aclrtMemcpyKind kind) {
   return guard(__func__, [&]() -> aclError {
-    if (aclError error = check_copy(dst, destMax, src, count, kind); error != ACL_SUCCESS) return error;
+    if (aclError error = check_copy(dst, destMax, src, count, enum_value(kind)); error != ACL_SUCCESS) return error;
     if (count > 0) std::memmove(dst, src, count);
     return ACL_SUCCESS;
   });
@@ -142,7 +143,7 @@ aclError aclrtMemcpy(void* dst, size_t destMax, const void* src, size_t count, a
 aclError aclrtMemcpyAsync(void* dst, size_t destMax, const void* src, size_t count, aclrtMemcpyKind kind,
                           aclrtStream stream) {
   return guard(__func__, [&]() -> aclError {
-    if (aclError error = check_copy(dst, destMax, src, count, kind); error != ACL_SUCCESS) return error;
+    if (aclError error = check_copy(dst, destMax, src, count, enum_value(kind)); error != ACL_SUCCESS) return error;
     return submit(stream, [dst, src, count] {
       if (count > 0) std::memmove(dst, src, count);
       return ACL_SUCCESS;

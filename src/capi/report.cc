@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "capi/capi.h"
+#include "capi/runtime.h"
 #include "capi/stream.h"
 
 namespace kiln::capi {
@@ -35,10 +36,11 @@ struct ReportThread {
   int subscriptions = 0;
 };
 
+// Never destroyed: stream workers may still deliver reports while a process exits.
 std::mutex g_mutex;
-std::condition_variable g_changed;  // a report was queued or finished, or a subscription went away
-std::map<const Stream*, std::uint64_t> g_subscribers;
-std::map<std::uint64_t, ReportThread> g_threads;
+std::condition_variable& g_changed = *new std::condition_variable;  // a report queued/finished, a subscription gone
+std::map<const Stream*, std::uint64_t>& g_subscribers = *new std::map<const Stream*, std::uint64_t>;
+std::map<std::uint64_t, ReportThread>& g_threads = *new std::map<std::uint64_t, ReportThread>;
 
 std::uint64_t this_thread_id() { return static_cast<std::uint64_t>(pthread_self()); }
 
@@ -122,9 +124,9 @@ aclError aclrtUnSubscribeReport(uint64_t threadId, aclrtStream stream) {
 aclError aclrtLaunchCallback(aclrtCallback fn, void* userData, aclrtCallbackBlockType blockType, aclrtStream stream) {
   return guard(__func__, [&]() -> aclError {
     if (!fn) return fail(ACL_ERROR_INVALID_PARAM, "fn (the callback) is NULL");
-    if (blockType != ACL_CALLBACK_NO_BLOCK && blockType != ACL_CALLBACK_BLOCK) {
-      return fail(ACL_ERROR_INVALID_PARAM, "blockType {} is not ACL_CALLBACK_NO_BLOCK (0) or ACL_CALLBACK_BLOCK (1)",
-                  static_cast<int>(blockType));
+    const long long block_type = enum_value(blockType);
+    if (block_type != ACL_CALLBACK_NO_BLOCK && block_type != ACL_CALLBACK_BLOCK) {
+      return fail(ACL_ERROR_INVALID_PARAM, "blockType {} is not ACL_CALLBACK_NO_BLOCK (0) or ACL_CALLBACK_BLOCK (1)", block_type);
     }
     std::shared_ptr<Stream> target;
     if (aclError error = resolve_stream(stream, &target); error != ACL_SUCCESS) return error;
@@ -135,7 +137,7 @@ aclError aclrtLaunchCallback(aclrtCallback fn, void* userData, aclrtCallbackBloc
       }
     }
     const Stream* raw = target.get();  // the task runs on this stream, which outlives its tasks
-    bool block = blockType == ACL_CALLBACK_BLOCK;
+    bool block = block_type == ACL_CALLBACK_BLOCK;
     return target->push([raw, fn, userData, block] { return deliver(raw, fn, userData, block); });
   });
 }

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "acl/acl.h"
@@ -21,6 +23,17 @@ struct Context {
   std::shared_ptr<Stream> default_stream;  // what a null aclrtStream means under this context
   std::vector<aclrtStream> streams;        // user streams created under it; guarded by state.cc
 };
+
+// The integer a C caller passed for an enum parameter. C may pass any int (e.g. kind 4), but in
+// C++ loading a value outside the enumerators' range is undefined (UBSan flags it), so the
+// entry point reads the parameter's bytes instead of the enum.
+template <typename E>
+long long enum_value(const E& parameter) {
+  std::underlying_type_t<E> raw;
+  static_assert(sizeof(raw) == sizeof(E));
+  std::memcpy(&raw, &parameter, sizeof(raw));
+  return static_cast<long long>(static_cast<std::make_signed_t<decltype(raw)>>(raw));
+}
 
 // --- contexts (state.cc) ---------------------------------------------------------------------------
 std::shared_ptr<Context> find_context(aclrtContext handle);

@@ -54,11 +54,12 @@ std::atomic<bool> g_initialized{false};
 bool g_finalized = false;     // aclFinalize ran and no aclInit since; guarded by g_lifecycle
 std::mutex g_lifecycle;       // serialises aclInit / aclFinalize
 std::mutex g_mutex;           // devices and context stream lists
-std::vector<Device> g_devices;
+std::vector<Device>& g_devices = *new std::vector<Device>;  // never destroyed (exit without aclFinalize)
 
 HandleTable<Context>& contexts() {
-  static HandleTable<Context> table;
-  return table;
+  // Never destroyed: an application may exit without aclFinalize while stream workers still run.
+  static auto* table = new HandleTable<Context>;
+  return *table;
 }
 
 thread_local aclrtContext t_current = nullptr;
@@ -244,8 +245,9 @@ aclError aclrtGetDeviceCount(uint32_t* count) {
 
 aclError aclrtSetTsDevice(aclrtTsId tsId) {
   return guard(__func__, [&]() -> aclError {
-    if (tsId != ACL_TS_ID_AICORE && tsId != ACL_TS_ID_AIVECTOR) {
-      return fail(ACL_ERROR_INVALID_PARAM, "tsId {} is not ACL_TS_ID_AICORE (0) or ACL_TS_ID_AIVECTOR (1)", static_cast<int>(tsId));
+    const long long ts = enum_value(tsId);
+    if (ts != ACL_TS_ID_AICORE && ts != ACL_TS_ID_AIVECTOR) {
+      return fail(ACL_ERROR_INVALID_PARAM, "tsId {} is not ACL_TS_ID_AICORE (0) or ACL_TS_ID_AIVECTOR (1)", ts);
     }
     return ACL_SUCCESS;  // one kind of compute unit on the CPU
   });

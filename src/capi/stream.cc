@@ -11,8 +11,9 @@ namespace kiln::capi {
 namespace {
 
 HandleTable<Stream>& user_streams() {
-  static HandleTable<Stream> table;
-  return table;
+  // Never destroyed: an application may exit without aclFinalize while stream workers still run.
+  static auto* table = new HandleTable<Stream>;
+  return *table;
 }
 
 }  // namespace

@@ -30,6 +30,8 @@ static void test_device_queries(void) {
     EXPECT_OK(aclrtSetTsDevice(ACL_TS_ID_AICORE));
     EXPECT_OK(aclrtSetTsDevice(ACL_TS_ID_AIVECTOR));
     EXPECT_EQ(aclrtSetTsDevice(ACL_TS_ID_RESERVED), ACL_ERROR_INVALID_PARAM);
+    EXPECT_EQ(aclrtSetTsDevice((aclrtTsId)7), ACL_ERROR_INVALID_PARAM);
+    EXPECT_EQ(aclrtSetTsDevice((aclrtTsId)-1), ACL_ERROR_INVALID_PARAM);
 }
 
 static void test_bad_device_ids(void) {
