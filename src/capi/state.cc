@@ -36,7 +36,8 @@ struct Settings {
 };
 
 const Settings& settings() {
-  static const Settings s = [] {
+  // Never destroyed: aclrtGetSocName's string stays valid while the process exits.
+  static const Settings& s = *new Settings([] {
     Settings c;
     if (const char* v = std::getenv("KILN_ACL_DEVICE_COUNT"); v && *v) {
       char* end = nullptr;
@@ -46,7 +47,7 @@ const Settings& settings() {
     if (const char* v = std::getenv("KILN_ACL_SOC_NAME"); v && *v) c.soc_name = v;
     if (const char* v = std::getenv("KILN_ACL_RUN_MODE"); v && std::string(v) == "device") c.run_mode = ACL_DEVICE;
     return c;
-  }();
+  }());
   return s;
 }
 
