@@ -6,7 +6,7 @@
 #include "capi_test.h"
 
 /* A dataset whose buffer i holds sizes[i] zeroed bytes. */
-static aclmdlDataset *mdl_dataset(size_t n, const size_t *sizes) {
+static inline aclmdlDataset *mdl_dataset(size_t n, const size_t *sizes) {
     size_t i;
     aclmdlDataset *ds = aclmdlCreateDataset();
     for (i = 0; i < n; ++i) {
@@ -18,7 +18,7 @@ static aclmdlDataset *mdl_dataset(size_t n, const size_t *sizes) {
 }
 
 /* A dataset sized for the model's inputs (input != 0) or outputs, at the largest gear. */
-static aclmdlDataset *mdl_dataset_for(aclmdlDesc *desc, int input) {
+static inline aclmdlDataset *mdl_dataset_for(aclmdlDesc *desc, int input) {
     size_t sizes[16];
     size_t i, n = input ? aclmdlGetNumInputs(desc) : aclmdlGetNumOutputs(desc);
     for (i = 0; i < n && i < 16; ++i) {
@@ -27,11 +27,11 @@ static aclmdlDataset *mdl_dataset_for(aclmdlDesc *desc, int input) {
     return mdl_dataset(n, sizes);
 }
 
-static void *mdl_data(aclmdlDataset *ds, size_t i) { return aclGetDataBufferAddr(aclmdlGetDatasetBuffer(ds, i)); }
-static float *mdl_floats(aclmdlDataset *ds, size_t i) { return (float *)mdl_data(ds, i); }
+static inline void *mdl_data(aclmdlDataset *ds, size_t i) { return aclGetDataBufferAddr(aclmdlGetDatasetBuffer(ds, i)); }
+static inline float *mdl_floats(aclmdlDataset *ds, size_t i) { return (float *)mdl_data(ds, i); }
 
 /* Frees the buffers' memory, the buffers and the dataset. */
-static void mdl_free_dataset(aclmdlDataset *ds) {
+static inline void mdl_free_dataset(aclmdlDataset *ds) {
     size_t i;
     if (!ds) return;
     for (i = 0; i < aclmdlGetDatasetNumBuffers(ds); ++i) {
@@ -43,7 +43,7 @@ static void mdl_free_dataset(aclmdlDataset *ds) {
 }
 
 /* Loads a fixture model and fills a description; returns the model id (0 on failure). */
-static uint32_t mdl_load(const char *name, aclmdlDesc **desc) {
+static inline uint32_t mdl_load(const char *name, aclmdlDesc **desc) {
     uint32_t id = 0;
     aclError e = aclmdlLoadFromFile(capi_test_model(name), &id);
     EXPECT_EQ(e, ACL_SUCCESS);
