@@ -220,6 +220,28 @@ static void test_dynamic_misuse(void) {
     EXPECT_OK(aclmdlDestroyDesc(desc));
 }
 
+/* A parameter block the application never filled fails at execution time: aclmdlExecute returns
+ * 507011, and the async form reports it from aclrtSynchronizeStream (once). */
+static void test_execution_failure(void) {
+    aclmdlDesc *desc = NULL;
+    aclmdlDataset *in, *out;
+    aclrtStream stream = NULL;
+    uint32_t id = mdl_load("aipp_dynamic.om", &desc);
+    ASSERT_OK(id ? ACL_SUCCESS : ACL_ERROR_FAILURE);
+    ASSERT_OK(aclrtCreateStream(&stream));
+    in = mdl_dataset_for(desc, 1); /* the parameter block is all zeros: no input format */
+    out = mdl_dataset_for(desc, 0);
+    EXPECT_EQ(aclmdlExecute(id, in, out), ACL_ERROR_RT_MODEL_EXECUTE);
+    EXPECT_OK(aclmdlExecuteAsync(id, in, out, stream));
+    EXPECT_EQ(aclrtSynchronizeStream(stream), ACL_ERROR_RT_MODEL_EXECUTE);
+    EXPECT_OK(aclrtSynchronizeStream(stream));
+    EXPECT_OK(aclrtDestroyStream(stream));
+    mdl_free_dataset(in);
+    mdl_free_dataset(out);
+    EXPECT_OK(aclmdlUnload(id));
+    EXPECT_OK(aclmdlDestroyDesc(desc));
+}
+
 int main(void) {
     if (aclInit(NULL) != ACL_SUCCESS || aclrtSetDevice(0) != ACL_SUCCESS) {
         fprintf(stderr, "aclInit/aclrtSetDevice failed: %s\n", aclGetRecentErrMsg());
@@ -230,6 +252,7 @@ int main(void) {
     RUN(test_no_aipp);
     RUN(test_dynamic);
     RUN(test_dynamic_misuse);
+    RUN(test_execution_failure);
     aclrtResetDevice(0);
     aclFinalize();
     return capi_test_summary();

@@ -1,5 +1,7 @@
 /* Model API on a static model (static.om: x, z float [1,3,2,2] NCHW -> sum = x + z, prod = x * z):
  * loading, descriptions, datasets, sync/async execution, and the misuse cases of spec §5. */
+#include <pthread.h>
+
 #include "mdl_test_util.h"
 
 static void fill_inputs(aclmdlDataset *in) {
@@ -180,6 +182,81 @@ static void test_execute_async(void) {
     EXPECT_OK(aclmdlDestroyDesc(desc));
 }
 
+/* Executions of one model from several threads run concurrently and each gets its own results. */
+struct worker {
+    uint32_t id;
+    aclmdlDesc *desc;
+    float offset;
+    int wrong;
+    int failed;
+};
+
+static void *execute_many(void *arg) {
+    struct worker *w = (struct worker *)arg;
+    aclmdlDataset *in = mdl_dataset_for(w->desc, 1), *out = mdl_dataset_for(w->desc, 0);
+    int round, i;
+    for (round = 0; round < 50; ++round) {
+        for (i = 0; i < 12; ++i) {
+            mdl_floats(in, 0)[i] = w->offset + (float)(round + i);
+            mdl_floats(in, 1)[i] = 2.0f;
+        }
+        if (aclmdlExecute(w->id, in, out) != ACL_SUCCESS) ++w->failed;
+        for (i = 0; i < 12; ++i) {
+            if (mdl_floats(out, 0)[i] != w->offset + (float)(round + i) + 2.0f) ++w->wrong;
+            if (mdl_floats(out, 1)[i] != 2.0f * (w->offset + (float)(round + i))) ++w->wrong;
+        }
+    }
+    mdl_free_dataset(in);
+    mdl_free_dataset(out);
+    return NULL;
+}
+
+static void test_execute_from_threads(void) {
+    aclmdlDesc *desc = NULL;
+    pthread_t threads[4];
+    struct worker workers[4];
+    int t;
+    uint32_t id = mdl_load("static.om", &desc);
+    ASSERT_OK(id ? ACL_SUCCESS : ACL_ERROR_FAILURE);
+    for (t = 0; t < 4; ++t) {
+        workers[t].id = id;
+        workers[t].desc = desc;
+        workers[t].offset = 1000.0f * (float)t;
+        workers[t].wrong = workers[t].failed = 0;
+        pthread_create(&threads[t], NULL, execute_many, &workers[t]);
+    }
+    for (t = 0; t < 4; ++t) {
+        pthread_join(threads[t], NULL);
+        EXPECT_EQ(workers[t].failed, 0);
+        EXPECT_EQ(workers[t].wrong, 0);
+    }
+    EXPECT_OK(aclmdlUnload(id));
+    EXPECT_OK(aclmdlDestroyDesc(desc));
+}
+
+/* aclmdlUnload waits for an execution still queued on a stream; its results are complete. */
+static void test_unload_waits_for_async(void) {
+    aclmdlDesc *desc = NULL;
+    aclmdlDataset *in, *out;
+    aclrtStream stream = NULL;
+    int k;
+    uint32_t id = mdl_load("static.om", &desc);
+    ASSERT_OK(id ? ACL_SUCCESS : ACL_ERROR_FAILURE);
+    ASSERT_OK(aclrtCreateStream(&stream));
+    in = mdl_dataset_for(desc, 1);
+    out = mdl_dataset_for(desc, 0);
+    fill_inputs(in);
+    for (k = 0; k < 8; ++k) EXPECT_OK(aclmdlExecuteAsync(id, in, out, stream));
+    EXPECT_OK(aclmdlUnload(id));
+    check_outputs(out);
+    EXPECT_OK(aclrtSynchronizeStream(stream));
+    EXPECT_EQ(aclmdlExecuteAsync(id, in, out, stream), ACL_ERROR_INVALID_MODEL_ID);
+    EXPECT_OK(aclrtDestroyStream(stream));
+    mdl_free_dataset(in);
+    mdl_free_dataset(out);
+    EXPECT_OK(aclmdlDestroyDesc(desc));
+}
+
 static unsigned char *read_file(const char *path, size_t *size) {
     unsigned char *bytes;
     long n;
@@ -312,6 +389,8 @@ int main(void) {
     RUN(test_execute);
     RUN(test_execute_misuse);
     RUN(test_execute_async);
+    RUN(test_execute_from_threads);
+    RUN(test_unload_waits_for_async);
     RUN(test_load_variants);
     RUN(test_load_misuse);
     RUN(test_datasets_and_buffers);
