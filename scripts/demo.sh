@@ -47,6 +47,27 @@ demo "torchvision ResNet-50 (random weights, seed 0, opset 17), 1x3x224x224 floa
 demo "the same ResNet-50 with AIPP: raw NV12 224x224 in (YUV->RGB, ImageNet normalisation fused)" \
   resnet50_aipp models/aipp/nv12_224 -- --model=models/torch/resnet50_op17/model.onnx \
   --insert_op_conf=configs/aipp/yuv420sp_224_imagenet.cfg
+
+# The AscendCL side: install the toolkit to a prefix and build the synchronous classification
+# sample out of tree exactly as an AscendCL application is built (source set_env.sh; its CMake
+# reads DDK_PATH / NPU_HOST_LIB), then run it on the resnet50 .om converted above.
+prefix=$root/out/kiln-toolkit
+echo
+echo "=== AscendCL: install to $prefix, build samples/cpp/classification_sync against it, run it on $out/resnet50.om"
+echo "\$ cmake --install build --prefix $prefix && source $prefix/set_env.sh"
+if cmake --install build --prefix "$prefix" >/dev/null; then
+  /usr/bin/python3 -c "import numpy as np; np.load('models/torch/resnet50_op17/inputs/input.npy').astype(np.float32).tofile('$out/resnet50_input.bin')"
+  (
+    . "$prefix/set_env.sh" &&
+      echo "\$ cmake -S samples/cpp/classification_sync -B $out/sample_sync && cmake --build $out/sample_sync" &&
+      cmake -S samples/cpp/classification_sync -B "$out/sample_sync" -DCMAKE_BUILD_TYPE=Release >/dev/null &&
+      cmake --build "$out/sample_sync" -j2 >/dev/null &&
+      echo "\$ $out/sample_sync/main --model $out/resnet50.om $out/resnet50_input.bin" &&
+      "$out/sample_sync/main" --model "$out/resnet50.om" "$out/resnet50_input.bin"
+  ) || status=1
+else
+  status=1
+fi
 echo
 [ $status -eq 0 ] && echo "demo: all models converted and ran" || echo "demo: some models failed (see the errors above)"
 exit $status
