@@ -8,6 +8,8 @@
 //   dyn_dims.om     x [-1,-1,-1,3] ND, gears (1,2,2),(2,2,2),(1,4,4) -> y = x + 1
 //   aipp_static.om  x [1,3,4,4] with static AIPP YUV420SP 4x4, no CSC -> y = x + 1
 //   aipp_dynamic.om x [1,3,4,4] with dynamic AIPP (max_src_image_size 48) -> y = x + 1
+//   aipp_batch.om   x [-1,3,4,4], gears 1,2, static AIPP as aipp_static.om -> y = x + 1 (the
+//                   googlenet dynamic-batch sample's kind of model)
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -147,6 +149,14 @@ int main(int argc, char** argv) {
     ok &= write_text(cfg, "aipp_op {\n  aipp_mode: static\n  input_format: YUV420SP_U8\n  src_image_size_w: 4\n"
                           "  src_image_size_h: 4\n  csc_switch: false\n}\n");
     ok &= convert_model(dir, "aipp_static", b, {"--input_format=NCHW", "--insert_op_conf=" + cfg.string()});
+  }
+  {
+    Builder b;
+    plus_one(b, {1, 3, 4, 4});
+    const fs::path cfg = dir / "aipp_static.cfg";
+    ok &= convert_model(dir, "aipp_batch", b,
+                        {"--input_format=NCHW", "--insert_op_conf=" + cfg.string(), "--input_shape=x:-1,3,4,4",
+                         "--dynamic_batch_size=1,2"});
   }
   {
     Builder b;

@@ -85,6 +85,43 @@ static void test_static_execute(void) {
     EXPECT_OK(aclmdlDestroyDesc(desc));
 }
 
+/* Static AIPP with dynamic batch (aipp_batch.om, gears 1,2): sizes at the largest gear, one AIPP
+ * shape per gear, and a batch-1 execution reading only the first 24-byte image. */
+static void test_static_with_batch_gears(void) {
+    aclmdlDesc *desc = NULL;
+    aclAippInfo *info = (aclAippInfo *)malloc(sizeof(aclAippInfo));
+    size_t index = 0, in_sizes[2] = {24, 4}, out_size = 0;
+    aclmdlDataset *in, *out;
+    unsigned char *yuv;
+    int i;
+    uint32_t id = mdl_load("aipp_batch.om", &desc);
+    ASSERT_OK(id ? ACL_SUCCESS : ACL_ERROR_FAILURE);
+    EXPECT_EQ(aclmdlGetInputSizeByIndex(desc, 0), 48);
+    EXPECT_EQ(aclmdlGetOutputSizeByIndex(desc, 0), 2 * 192);
+    EXPECT_OK(aclmdlGetFirstAippInfo(id, 0, info));
+    EXPECT_EQ(info->shapeCount, 2);
+    EXPECT_EQ(info->outDims[0].srcSize, 24);
+    EXPECT_EQ(info->outDims[1].srcSize, 48);
+    EXPECT_EQ(info->outDims[1].srcDims.dims[0], 2);
+    EXPECT_EQ(info->outDims[1].aippOutSize, 2 * 192);
+    EXPECT_OK(aclmdlGetInputIndexByName(desc, ACL_DYNAMIC_TENSOR_NAME, &index));
+    in = mdl_dataset(2, in_sizes);
+    out_size = aclmdlGetOutputSizeByIndex(desc, 0);
+    out = mdl_dataset(1, &out_size);
+    yuv = (unsigned char *)mdl_data(in, 0);
+    for (i = 0; i < 24; ++i) yuv[i] = (unsigned char)(200 - 3 * i);
+    EXPECT_OK(aclmdlSetDynamicBatchSize(id, in, index, 1));
+    EXPECT_OK(aclmdlExecute(id, in, out));
+    EXPECT_TRUE(mdl_floats(out, 0)[5] == (float)yuv[5] + 1.0f);          /* Y at (1, 1) */
+    EXPECT_TRUE(mdl_floats(out, 0)[16 + 15] == (float)yuv[16 + 6] + 1.0f); /* U at (3, 3) */
+    EXPECT_TRUE(mdl_floats(out, 0)[48] == 0.0f && mdl_floats(out, 0)[95] == 0.0f); /* image 2: not written */
+    mdl_free_dataset(in);
+    mdl_free_dataset(out);
+    EXPECT_OK(aclmdlUnload(id));
+    EXPECT_OK(aclmdlDestroyDesc(desc));
+    free(info);
+}
+
 static void test_no_aipp(void) {
     aclmdlDesc *desc = NULL;
     aclmdlInputAippType type;
@@ -249,6 +286,7 @@ int main(void) {
     }
     RUN(test_static_queries);
     RUN(test_static_execute);
+    RUN(test_static_with_batch_gears);
     RUN(test_no_aipp);
     RUN(test_dynamic);
     RUN(test_dynamic_misuse);
