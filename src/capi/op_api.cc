@@ -80,11 +80,12 @@ aclError check_input(int i, const aclTensorDesc* d, const aclDataBuffer* b, OpIn
   return ACL_SUCCESS;
 }
 
-// Checks the output against the inferred dims (rewriting unknown dims, "V2"), returns its data.
-aclError check_output(aclTensorDesc* d, aclDataBuffer* b, const std::vector<int64_t>& dims, void** data) {
+// Checks the output against the inferred dims (with `rewrite`, unknown dims are replaced: the "V2"
+// behaviour), returns its data.
+aclError check_output(aclTensorDesc* d, aclDataBuffer* b, const std::vector<int64_t>& dims, bool rewrite, void** data) {
   if (!capi::live_tensor_descs().live(d)) return capi::fail(ACL_ERROR_INVALID_PARAM, "output descriptor is NULL or not live");
   if (elements(d->dims) < 0) {
-    d->dims = dims;
+    if (rewrite) d->dims = dims;
   } else if (elements(d->dims) != elements(dims)) {
     return capi::fail(ACL_ERROR_OP_OUTPUT_NOT_MATCH, "the output descriptor has {} elements, the op produces {}", elements(d->dims),
                       elements(dims));
@@ -96,13 +97,14 @@ aclError check_output(aclTensorDesc* d, aclDataBuffer* b, const std::vector<int6
   return ACL_SUCCESS;
 }
 
-aclError queue_cast(const OpInput& x, aclTensorDesc* y_desc, aclDataBuffer* y_buf, bool truncate, aclrtStream stream) {
+aclError queue_cast(const OpInput& x, aclTensorDesc* y_desc, aclDataBuffer* y_buf, bool truncate, bool rewrite,
+                    aclrtStream stream) {
   if (!capi::cast_supported(x.desc->dtype) || !capi::live_tensor_descs().live(y_desc) || !capi::cast_supported(y_desc->dtype)) {
     return capi::fail(ACL_ERROR_UNSUPPORTED_DATA_TYPE, "Cast from data type {} to {} is not supported",
                       static_cast<int>(x.desc->dtype), capi::live_tensor_descs().live(y_desc) ? static_cast<int>(y_desc->dtype) : -1);
   }
   void* out = nullptr;
-  if (aclError e = check_output(y_desc, y_buf, x.desc->dims, &out); e != ACL_SUCCESS) return e;
+  if (aclError e = check_output(y_desc, y_buf, x.desc->dims, rewrite, &out); e != ACL_SUCCESS) return e;
   const size_t count = static_cast<size_t>(elements(x.desc->dims));
   const aclDataType from = x.desc->dtype, to = y_desc->dtype;
   std::vector<uint8_t> constant;
@@ -114,7 +116,8 @@ aclError queue_cast(const OpInput& x, aclTensorDesc* y_desc, aclDataBuffer* y_bu
   });
 }
 
-aclError queue_argmax(const OpInput& x, const OpInput& dim, aclTensorDesc* y_desc, aclDataBuffer* y_buf, aclrtStream stream) {
+aclError queue_argmax(const OpInput& x, const OpInput& dim, aclTensorDesc* y_desc, aclDataBuffer* y_buf, bool rewrite,
+                      aclrtStream stream) {
   const aclDataType xt = x.desc->dtype;
   if (!capi::cast_supported(xt) || xt == ACL_BOOL) return capi::fail(ACL_ERROR_UNSUPPORTED_DATA_TYPE, "ArgMaxV2: x data type {} is not supported", static_cast<int>(xt));
   if ((dim.desc->dtype != ACL_INT32 && dim.desc->dtype != ACL_INT64) || elements(dim.desc->dims) != 1) {
@@ -136,7 +139,7 @@ aclError queue_argmax(const OpInput& x, const OpInput& dim, aclTensorDesc* y_des
   std::vector<int64_t> out_dims = x.desc->dims;
   out_dims.erase(out_dims.begin() + (axis < 0 ? axis + rank : axis));
   void* out = nullptr;
-  if (aclError e = check_output(y_desc, y_buf, out_dims, &out); e != ACL_SUCCESS) return e;
+  if (aclError e = check_output(y_desc, y_buf, out_dims, rewrite, &out); e != ACL_SUCCESS) return e;
   const std::vector<int64_t> dims = x.desc->dims;
   const aclDataType yt = y_desc->dtype;
   std::vector<uint8_t> constant;
@@ -150,7 +153,7 @@ aclError queue_argmax(const OpInput& x, const OpInput& dim, aclTensorDesc* y_des
 
 aclError execute(const char* opType, int numInputs, const aclTensorDesc* const inputDesc[], const aclDataBuffer* const inputs[],
                  int numOutputs, aclTensorDesc* const outputDesc[], aclDataBuffer* const outputs[], const aclopAttr* attr,
-                 aclrtStream stream) {
+                 bool rewrite, aclrtStream stream) {
   if (!capi::initialized()) return capi::fail(ACL_ERROR_UNINITIALIZE, "aclInit has not been called");
   if (!opType) return capi::fail(ACL_ERROR_INVALID_PARAM, "opType is NULL");
   if (numInputs < 0 || numOutputs < 0) return capi::fail(ACL_ERROR_INVALID_PARAM, "numInputs {} / numOutputs {} is negative", numInputs, numOutputs);
@@ -168,8 +171,8 @@ aclError execute(const char* opType, int numInputs, const aclTensorDesc* const i
   for (int i = 0; i < numInputs; ++i) {
     if (aclError e = check_input(i, inputDesc[i], inputs[i], &in[static_cast<size_t>(i)]); e != ACL_SUCCESS) return e;
   }
-  if (op == "Cast") return queue_cast(in[0], outputDesc[0], outputs[0], attr_bool(attr, "truncate"), stream);
-  return queue_argmax(in[0], in[1], outputDesc[0], outputs[0], stream);
+  if (op == "Cast") return queue_cast(in[0], outputDesc[0], outputs[0], attr_bool(attr, "truncate"), rewrite, stream);
+  return queue_argmax(in[0], in[1], outputDesc[0], outputs[0], rewrite, stream);
 }
 
 }  // namespace
@@ -244,16 +247,16 @@ aclError aclopExecute(const char* opType, int numInputs, const aclTensorDesc* co
                       const aclDataBuffer* const inputs[], int numOutputs, const aclTensorDesc* const outputDesc[],
                       aclDataBuffer* const outputs[], const aclopAttr* attr, aclrtStream stream) {
   return capi::guard(__func__, [&] {
-    // V1 never rewrites output descriptors; the kernels only do so for unknown dims.
+    // V1 never rewrites its (const) output descriptors.
     return execute(opType, numInputs, inputDesc, inputs, numOutputs, const_cast<aclTensorDesc* const*>(outputDesc), outputs,
-                   attr, stream);
+                   attr, false, stream);
   });
 }
 
 aclError aclopExecuteV2(const char* opType, int numInputs, aclTensorDesc* inputDesc[], aclDataBuffer* inputs[], int numOutputs,
                         aclTensorDesc* outputDesc[], aclDataBuffer* outputs[], aclopAttr* attr, aclrtStream stream) {
   return capi::guard(__func__, [&] {
-    return execute(opType, numInputs, inputDesc, inputs, numOutputs, outputDesc, outputs, attr, stream);
+    return execute(opType, numInputs, inputDesc, inputs, numOutputs, outputDesc, outputs, attr, true, stream);
   });
 }
 
@@ -267,9 +270,9 @@ aclError aclopCast(const aclTensorDesc* srcDesc, const aclDataBuffer* srcBuffer,
     if (elements(dstDesc->dims) != elements(srcDesc->dims)) {
       return capi::fail(ACL_ERROR_INVALID_PARAM, "srcDesc has {} elements, dstDesc {}", elements(srcDesc->dims), elements(dstDesc->dims));
     }
-    // Both counts are known and equal, so queue_cast never rewrites dstDesc's dims.
+    // Element counts are equal; dstDesc is const, never rewritten.
     aclTensorDesc* dst = const_cast<aclTensorDesc*>(dstDesc);
-    return queue_cast(x, dst, dstBuffer, truncate != 0, stream);
+    return queue_cast(x, dst, dstBuffer, truncate != 0, false, stream);
   });
 }
 

@@ -217,6 +217,18 @@ static void test_cast_types_and_argmax_axis(void) {
     EXPECT_EQ(aclGetTensorDescNumDims(out_desc[0]), 1);
     EXPECT_OK(aclGetTensorDescDimV2(out_desc[0], 0, &idx[0]));
     EXPECT_EQ(idx[0], 2);
+    /* The deprecated V1 computes the same but leaves its const output descriptor as given. */
+    EXPECT_OK(aclSetTensorShape(out_desc[0], 1, unknown));
+    idx[0] = idx[1] = -1;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    EXPECT_OK(aclopExecute("ArgMaxV2", 2, (const aclTensorDesc *const *)in_desc, (const aclDataBuffer *const *)in_buf, 1,
+                           (const aclTensorDesc *const *)out_desc, out_buf, NULL, NULL));
+#pragma GCC diagnostic pop
+    EXPECT_OK(aclrtSynchronizeStream(NULL));
+    EXPECT_EQ(idx[0], 1);
+    EXPECT_EQ(idx[1], 0);
+    EXPECT_EQ(aclGetTensorDescSize(out_desc[0]), 0); /* still [-1] */
 
     aclDestroyTensorDesc(fd);
     aclDestroyTensorDesc(id);
