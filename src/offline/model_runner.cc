@@ -1,6 +1,7 @@
 #include "offline/model_runner.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include "core/cpu_features.h"
@@ -20,6 +21,9 @@ int64_t product(const std::vector<int64_t>& dims) {
 }
 
 std::string dims_str(const std::vector<int64_t>& dims) { return "[" + gear_str(dims) + "]"; }
+
+// Runs in flight in the process, to share the cores between them.
+std::atomic<int> g_running{0};
 
 }  // namespace
 
@@ -145,7 +149,7 @@ Status ModelRunner::run(const std::vector<InBuffer>& inputs, const std::vector<O
     const int now;
     explicit Running(std::atomic<int>& c) : n(c), now(++c) {}
     ~Running() { --n; }
-  } running(running_);
+  } running(g_running);
   const int threads = std::max(1, threads_ / std::max(1, running.now));
   KILN_ASSIGN_OR_RETURN(std::vector<Value> results, session_->run(feeds, nullptr, threads));
   if (results.size() != outputs.size()) {

@@ -7,11 +7,11 @@
 //   KILN_ASSIGN_OR_RETURN(auto runner, offline::ModelRunner::create(std::move(om)));
 //   KILN_TRY(runner->run({{x, x_bytes}, {gear, 4}}, {{y, y_bytes}}, runner->default_gear()));
 //
-// run() is thread-safe; concurrent runs of one model each get max(1, threads / runs in flight)
-// intra-op threads so that two streams never oversubscribe the cores.
+// run() is thread-safe; concurrent runs (of any models in the process) each get
+// max(1, threads / runs in flight) intra-op threads so that two streams never oversubscribe the
+// cores.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <vector>
@@ -68,7 +68,6 @@ class ModelRunner {
   int threads_ = 1;
   int default_gear_ = -1;
   std::vector<GearPlan> plans_;  // one per gear, or one for a model without gears
-  mutable std::atomic<int> running_{0};
 };
 
 }  // namespace kiln::offline
