@@ -1,6 +1,5 @@
 // Data buffers, tensor descriptors, aclDataTypeSize and the fp16 helpers (spec §5.1, §6.1), and
 // the live-handle tables of the model half (model_handles.h).
-#include <new>
 
 #include "capi/capi.h"
 #include "capi/model_handles.h"
@@ -76,13 +75,10 @@ float aclFloat16ToFloat(aclFloat16 value) { return float16::to_float(value); }
 aclFloat16 aclFloatToFloat16(float value) { return float16::from_float(value); }
 
 aclDataBuffer* aclCreateDataBuffer(void* data, size_t size) {
-  auto* b = new (std::nothrow) aclDataBuffer{data, size};
-  if (!b) {
-    capi::fail(ACL_ERROR_BAD_ALLOC, "aclCreateDataBuffer: out of memory");
-    return nullptr;
-  }
-  capi::live_buffers().add(b);
-  return b;
+  return capi::create_handle(__func__, capi::live_buffers(), [&](aclDataBuffer& b) {
+    b.data = data;
+    b.size = size;
+  });
 }
 
 aclError aclDestroyDataBuffer(const aclDataBuffer* dataBuffer) {
@@ -132,13 +128,11 @@ aclTensorDesc* aclCreateTensorDesc(aclDataType dataType, int numDims, const int6
     capi::fail(ACL_ERROR_INVALID_PARAM, "aclCreateTensorDesc: numDims {} with dims {}", numDims, dims ? "set" : "NULL");
     return nullptr;
   }
-  auto* d = new (std::nothrow) aclTensorDesc();
-  if (!d) return nullptr;
-  d->dtype = dataType;
-  d->format = format;
-  if (numDims > 0) d->dims.assign(dims, dims + numDims);
-  capi::live_tensor_descs().add(d);
-  return d;
+  return capi::create_handle(__func__, capi::live_tensor_descs(), [&](aclTensorDesc& d) {
+    d.dtype = dataType;
+    d.format = format;
+    if (numDims > 0) d.dims.assign(dims, dims + numDims);
+  });
 }
 
 void aclDestroyTensorDesc(const aclTensorDesc* desc) {
@@ -181,7 +175,10 @@ aclError aclGetTensorDescDimV2(const aclTensorDesc* desc, size_t index, int64_t*
 }
 
 void aclSetTensorDescName(aclTensorDesc* desc, const char* name) {
-  if (live_desc(desc)) desc->name = name ? name : "";
+  capi::guard(__func__, [&]() -> aclError {
+    if (live_desc(desc)) desc->name = name ? name : "";
+    return ACL_SUCCESS;
+  });
 }
 
 const char* aclGetTensorDescName(aclTensorDesc* desc) { return live_desc(desc) ? desc->name.c_str() : ""; }

@@ -2,7 +2,6 @@
 // aclmdlSetInputAIPP validates them (through the same decoder the kiln.Aipp kernel uses) and
 // writes the serialised block into the `ascend_dynamic_aipp_data` input's buffer.
 #include <cstring>
-#include <new>
 
 #include "capi/capi.h"
 #include "capi/model_handles.h"
@@ -86,12 +85,10 @@ aclmdlAIPP* aclmdlCreateAIPP(uint64_t batchSize) {
     capi::fail(ACL_ERROR_INVALID_PARAM, "aclmdlCreateAIPP: batchSize {} is out of range [1, 127]", batchSize);
     return nullptr;
   }
-  auto* a = new (std::nothrow) aclmdlAIPP();
-  if (!a) return nullptr;
-  a->per_batch.resize(batchSize);
-  for (aipp::Params& p : a->per_batch) p.mode = aipp::Mode::kDynamic;
-  capi::live_aipps().add(a);
-  return a;
+  return capi::create_handle(__func__, capi::live_aipps(), [&](aclmdlAIPP& a) {
+    a.per_batch.resize(batchSize);
+    for (aipp::Params& p : a.per_batch) p.mode = aipp::Mode::kDynamic;
+  });
 }
 
 aclError aclmdlDestroyAIPP(const aclmdlAIPP* aippParmsSet) {

@@ -1,5 +1,4 @@
 // Datasets (spec §5.2): ordered lists of aclDataBuffer pointers plus the gear chosen for them.
-#include <new>
 
 #include "capi/capi.h"
 #include "capi/model_handles.h"
@@ -9,9 +8,7 @@ using namespace kiln;
 extern "C" {
 
 aclmdlDataset* aclmdlCreateDataset(void) {
-  auto* d = new (std::nothrow) aclmdlDataset();
-  if (d) capi::live_datasets().add(d);
-  return d;
+  return capi::create_handle(__func__, capi::live_datasets(), [](aclmdlDataset&) {});
 }
 
 aclError aclmdlDestroyDataset(const aclmdlDataset* dataset) {

@@ -1,7 +1,6 @@
 // Model descriptions and their getters (spec §5.3, §5.6): a copy of a loaded model's interface
 // that stays valid after the model is unloaded.
 #include <cstring>
-#include <new>
 
 #include "capi/capi.h"
 #include "capi/mdl_common.h"
@@ -63,9 +62,7 @@ aclFormat format_of(const TensorDesc* t) { return t ? static_cast<aclFormat>(sta
 extern "C" {
 
 aclmdlDesc* aclmdlCreateDesc(void) {
-  auto* d = new (std::nothrow) aclmdlDesc();
-  if (d) capi::live_descs().add(d);
-  return d;
+  return capi::create_handle(__func__, capi::live_descs(), [](aclmdlDesc&) {});
 }
 
 aclError aclmdlDestroyDesc(aclmdlDesc* modelDesc) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "acl/acl.h"
+#include "capi/capi.h"
 #include "converter/aipp_config.h"
 #include "offline/offline_model.h"
 
@@ -70,6 +71,21 @@ class LiveHandles {
   mutable std::mutex mu_;
   std::unordered_set<const T*> live_;
 };
+
+// Creates a T, lets `init` fill it, and registers it as live; null on any failure (bad_alloc
+// included, logged by guard), so creators never throw across the C boundary.
+template <typename T, typename Init>
+T* create_handle(const char* func, LiveHandles<T>& live, Init&& init) noexcept {
+  T* out = nullptr;
+  guard(func, [&]() -> aclError {
+    auto h = std::make_unique<T>();
+    init(*h);
+    live.add(h.get());
+    out = h.release();
+    return ACL_SUCCESS;
+  });
+  return out;
+}
 
 LiveHandles<aclDataBuffer>& live_buffers();
 LiveHandles<aclmdlDataset>& live_datasets();

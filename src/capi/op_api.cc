@@ -3,7 +3,6 @@
 // its directory. Executions are checked at call time and queued on the stream.
 #include <filesystem>
 #include <map>
-#include <new>
 #include <variant>
 
 #include "capi/capi.h"
@@ -201,9 +200,7 @@ aclError aclopLoad(const void* model, size_t modelSize) {
 }
 
 aclopAttr* aclopCreateAttr(void) {
-  auto* a = new (std::nothrow) aclopAttr();
-  if (a) live_attrs().add(a);
-  return a;
+  return capi::create_handle(__func__, live_attrs(), [](aclopAttr&) {});
 }
 
 void aclopDestroyAttr(const aclopAttr* attr) {
