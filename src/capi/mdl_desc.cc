@@ -1,6 +1,6 @@
 // Model descriptions and their getters (spec §5.3, §5.6): a copy of a loaded model's interface
 // that stays valid after the model is unloaded.
-#include <cstring>
+#include <functional>
 
 #include "capi/capi.h"
 #include "capi/mdl_common.h"
@@ -39,7 +39,14 @@ aclError get_dims(const aclmdlDesc* d, size_t index, aclmdlIODims* dims, bool in
     if (which == 3 && d->current && d->current->load() >= 0) gear = d->current->load();
     v = capi::gear_output_dims(d->meta, index, gear);
   }
-  return capi::fill_dims(t->name, v, dims);
+  // A name that does not fit aclmdlIODims::name is reported in the real stack's replacement form
+  // (the index-by-name getters still accept the original).
+  std::string name = t->name;
+  if (name.size() >= ACL_MAX_TENSOR_NAME_LEN) {
+    name = fmt::format("acl_modelId_{}_{}_{}_{:08x}", d->model_id, input ? "input" : "output", index,
+                       static_cast<uint32_t>(std::hash<std::string>()(t->name)));
+  }
+  return capi::fill_dims(name, v, dims);
 }
 
 aclError index_by_name(const aclmdlDesc* d, const char* name, size_t* index, bool input) {

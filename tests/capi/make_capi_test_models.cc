@@ -8,6 +8,7 @@
 //   dyn_dims.om     x [-1,-1,-1,3] ND, gears (1,2,2),(2,2,2),(1,4,4) -> y = x + 1
 //   aipp_static.om  x [1,3,4,4] with static AIPP YUV420SP 4x4, no CSC -> y = x + 1
 //   aipp_dynamic.om x [1,3,4,4] with dynamic AIPP (max_src_image_size 48) -> y = x + 1
+//   long_name.om    an input named with 130 'n's, [2] -> y = x + 1 (names past 127 characters)
 //   aipp_batch.om   x [-1,3,4,4], gears 1,2, static AIPP as aipp_static.om -> y = x + 1 (the
 //                   googlenet dynamic-batch sample's kind of model)
 #include <fmt/format.h>
@@ -149,6 +150,11 @@ int main(int argc, char** argv) {
     ok &= write_text(cfg, "aipp_op {\n  aipp_mode: static\n  input_format: YUV420SP_U8\n  src_image_size_w: 4\n"
                           "  src_image_size_h: 4\n  csc_switch: false\n}\n");
     ok &= convert_model(dir, "aipp_static", b, {"--input_format=NCHW", "--insert_op_conf=" + cfg.string()});
+  }
+  {
+    Builder b;
+    b.output(b.op("Add", {b.input(std::string(130, 'n'), {2}), b.scalar(1)}, "y"));
+    ok &= convert_model(dir, "long_name", b, {});
   }
   {
     Builder b;

@@ -80,6 +80,30 @@ static void test_desc(void) {
     EXPECT_EQ(aclmdlDestroyDesc(NULL), ACL_ERROR_INVALID_PARAM);
 }
 
+/* A name of 130 characters: aclmdlGetInputDims reports acl_modelId_<id>_input_<index>_...; the
+ * name getter and the index-by-name lookup keep the original. */
+static void test_long_name(void) {
+    char name[131], prefix[64];
+    aclmdlDesc *desc = NULL;
+    aclmdlIODims dims;
+    size_t index = 9;
+    uint32_t id = mdl_load("long_name.om", &desc);
+    ASSERT_OK(id ? ACL_SUCCESS : ACL_ERROR_FAILURE);
+    memset(name, 'n', 130);
+    name[130] = 0;
+    EXPECT_EQ(strcmp(aclmdlGetInputNameByIndex(desc, 0), name), 0);
+    EXPECT_OK(aclmdlGetInputIndexByName(desc, name, &index));
+    EXPECT_EQ(index, 0);
+    EXPECT_OK(aclmdlGetInputDims(desc, 0, &dims));
+    sprintf(prefix, "acl_modelId_%u_input_0_", (unsigned)id);
+    EXPECT_EQ(strncmp(dims.name, prefix, strlen(prefix)), 0);
+    EXPECT_TRUE(strlen(dims.name) < ACL_MAX_TENSOR_NAME_LEN);
+    EXPECT_EQ(dims.dimCount, 1);
+    EXPECT_EQ(dims.dims[0], 2);
+    EXPECT_OK(aclmdlUnload(id));
+    EXPECT_OK(aclmdlDestroyDesc(desc));
+}
+
 static void test_unfilled_desc(void) {
     aclmdlDesc *desc = aclmdlCreateDesc();
     aclmdlIODims dims;
@@ -385,6 +409,7 @@ int main(void) {
         return 1;
     }
     RUN(test_desc);
+    RUN(test_long_name);
     RUN(test_unfilled_desc);
     RUN(test_execute);
     RUN(test_execute_misuse);
