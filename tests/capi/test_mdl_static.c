@@ -314,7 +314,12 @@ static void test_load_variants(void) {
     /* The caller may free its image once loaded. */
     memset(bytes, 0, size);
     EXPECT_OK(aclmdlLoadFromFileWithMem(capi_test_model("static.om"), &c, work_mem, work, weight_mem, weight));
-    EXPECT_OK(aclmdlLoadFromMemWithMem(read_file(capi_test_model("static.om"), &size), size, &d, NULL, 0, NULL, 0));
+    {
+        size_t size2 = 0;
+        unsigned char *bytes2 = read_file(capi_test_model("static.om"), &size2);
+        EXPECT_OK(aclmdlLoadFromMemWithMem(bytes2, size2, &d, NULL, 0, NULL, 0));
+        free(bytes2);
+    }
     /* Ids are distinct and increasing, never reused. */
     EXPECT_TRUE(a > 0 && b > a && c > b && d > c);
     EXPECT_OK(aclmdlUnload(b));
