@@ -63,13 +63,13 @@ static const char *capi_test_current = "";
         fprintf(stderr, "[%s] %s\n", capi_test_failures == capi_before_ ? "  OK  " : "FAILED", #test); \
     } while (0)
 
-static int capi_test_summary(void) {
+static inline int capi_test_summary(void) {
     fprintf(stderr, "%d checks, %d failed\n", capi_test_checks, capi_test_failures);
     return capi_test_failures == 0 ? 0 : 1;
 }
 
 /* Path of a fixture model; the buffer is static (one path at a time). */
-static const char *capi_test_model(const char *name) {
+static inline const char *capi_test_model(const char *name) {
     static char path[4096];
     const char *dir = getenv("KILN_CAPI_TEST_MODELS");
     snprintf(path, sizeof(path), "%s/%s", dir ? dir : ".", name);
