@@ -63,6 +63,21 @@ aclError set_input(uint32_t modelId, aclmdlDataset* dataset, size_t index, const
                         set->per_batch.size(), first.src_image_size_w, first.src_image_size_h, need, max_bytes);
     }
   }
+  // Each image must come out of AIPP at the network input's size ([N, H, W, C] of the data input).
+  for (const TensorDesc& data : meta.inputs) {
+    if (data.role != TensorDesc::Role::kData || data.aipp_index != aipp_index || data.dims.size() != 4) continue;
+    for (size_t b = 0; b < set->per_batch.size(); ++b) {
+      const aipp::Params& p = set->per_batch[b];
+      const aipp::CropWindow crop = aipp::crop_window(p);
+      int64_t h = p.resize ? p.resize_output_h : crop.h, w = p.resize ? p.resize_output_w : crop.w;
+      if (p.padding) h += p.top_padding_size + p.bottom_padding_size, w += p.left_padding_size + p.right_padding_size;
+      if ((data.dims[1] > 0 && h != data.dims[1]) || (data.dims[2] > 0 && w != data.dims[2])) {
+        return capi::fail(ACL_ERROR_GE_AIPP_MODE_INVALID,
+                          "image {} comes out of AIPP as {}x{} (crop, resize, padding), the network input '{}' takes {}x{}",
+                          b, w, h, data.name, data.dims[2], data.dims[1]);
+      }
+    }
+  }
   if (index >= dataset->buffers.size() || !capi::live_buffers().live(dataset->buffers[index]) ||
       !dataset->buffers[index]->data) {
     return capi::fail(ACL_ERROR_INVALID_PARAM, "the dataset has no buffer with data at index {}", index);

@@ -244,6 +244,13 @@ static void test_dynamic_misuse(void) {
     /* A crop outside the 4x4 source, and a source larger than max_src_image_size. */
     EXPECT_OK(aclmdlSetAIPPCropParams(set, 1, 2, 2, 4, 4, 0));
     EXPECT_EQ(aclmdlSetInputAIPP(id, in, 1, set), ACL_ERROR_GE_AIPP_MODE_INVALID);
+    /* A 2x2 crop inside the source, but the network takes 4x4 (no resize, no padding). */
+    EXPECT_OK(aclmdlSetAIPPCropParams(set, 1, 0, 0, 2, 2, 0));
+    EXPECT_EQ(aclmdlSetInputAIPP(id, in, 1, set), ACL_ERROR_GE_AIPP_MODE_INVALID);
+    /* ... padded back to 4x4: accepted. */
+    EXPECT_OK(aclmdlSetAIPPPaddingParams(set, 1, 1, 1, 1, 1, 0));
+    EXPECT_OK(aclmdlSetInputAIPP(id, in, 1, set));
+    EXPECT_OK(aclmdlSetAIPPPaddingParams(set, 0, 0, 0, 0, 0, 0));
     EXPECT_OK(aclmdlSetAIPPCropParams(set, 0, 0, 0, 0, 0, 0));
     EXPECT_OK(aclmdlSetAIPPSrcImageSize(set, 8, 8));
     EXPECT_EQ(aclmdlSetInputAIPP(id, in, 1, set), ACL_ERROR_GE_AIPP_MODE_INVALID);
