@@ -73,9 +73,12 @@ Status ModelRunner::make_plans() {
   return Status::ok();
 }
 
+int ModelRunner::gear_or_default(int gear) const {
+  return gear >= 0 && static_cast<size_t>(gear) < om_.meta.gears.values.size() ? gear : default_gear_;
+}
+
 const ModelRunner::GearPlan& ModelRunner::plan(int gear) const {
-  if (gear < 0 || static_cast<size_t>(gear) >= plans_.size()) gear = std::max(default_gear_, 0);
-  return plans_[static_cast<size_t>(gear)];
+  return plans_[static_cast<size_t>(std::max(gear_or_default(gear), 0))];
 }
 
 Expected<Shape> ModelRunner::input_shape(size_t i, int gear) const {
@@ -92,7 +95,7 @@ Expected<size_t> ModelRunner::input_bytes(size_t i, int gear) const {
 }
 
 std::vector<int64_t> ModelRunner::output_dims(size_t o, int gear) const {
-  return output_dims_at(om_.meta, o, gear < 0 ? default_gear_ : gear);
+  return output_dims_at(om_.meta, o, gear_or_default(gear));
 }
 
 size_t ModelRunner::output_bytes(size_t o, int gear) const {
@@ -109,9 +112,10 @@ Status ModelRunner::check(const std::vector<InBuffer>& inputs, const std::vector
   if (outputs.size() != meta.outputs.size()) {
     return invalid_argument("{} output buffers given, the model has {} outputs", outputs.size(), meta.outputs.size());
   }
+  gear = gear_or_default(gear);
   const GearPlan& p = plan(gear);
   KILN_TRY(p.status);
-  const std::string at = gear >= 0 || default_gear_ >= 0 ? fmt::format(" at gear [{}]", gear_str(meta.gears.values[static_cast<size_t>(gear >= 0 ? gear : default_gear_)])) : "";
+  const std::string at = gear >= 0 ? fmt::format(" at gear [{}]", gear_str(meta.gears.values[static_cast<size_t>(gear)])) : "";
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i].data) return invalid_argument("input buffer {} ('{}') has no data (NULL)", i, meta.inputs[i].name);
     KILN_ASSIGN_OR_RETURN(size_t need, input_bytes(i, gear));

@@ -60,6 +60,7 @@ class ModelRunner {
     std::vector<Shape> inputs;  // per meta input; empty for the gear input
     Status status;              // why this gear cannot run (unknown dims), else ok
   };
+  int gear_or_default(int gear) const;  // an out-of-range gear (or -1) means the default
   const GearPlan& plan(int gear) const;
   Status make_plans();
 

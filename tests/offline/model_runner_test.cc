@@ -103,6 +103,7 @@ TEST(ModelRunner, GearsSelectShapesAndSizes) {
   EXPECT_EQ(offline::find_gear(r.meta().gears, {3}), -1);
   EXPECT_EQ(*r.input_shape(0, 2), (Shape{2, 3}));
   EXPECT_EQ(*r.input_bytes(0, -1), 48u);
+  EXPECT_EQ(*r.input_bytes(0, 7), 48u);  // a gear index out of range means the default
   EXPECT_EQ(*r.input_bytes(1, 0), 0u);  // the gear input is not read
   EXPECT_EQ(r.output_dims(0, 0), (std::vector<int64_t>{1, 3}));
   EXPECT_EQ(r.output_bytes(0, 2), 24u);
