@@ -11,7 +11,7 @@ using namespace kiln;
 
 namespace {
 
-// Intra-op threads shared by a model's executions: KILN_NUM_THREADS, else 0 (physical cores).
+// Intra-op threads shared by the executions in flight: KILN_NUM_THREADS, else 0 (physical cores).
 int configured_threads() {
   const char* env = std::getenv("KILN_NUM_THREADS");
   const int n = env ? std::atoi(env) : 0;
