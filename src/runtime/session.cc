@@ -470,9 +470,10 @@ std::string Session::kernel_kind(const ir::Node& node) const {
   return it->second.prepared[static_cast<size_t>(node.index)] ? "cpu" : "reference";
 }
 
-Expected<std::vector<Value>> Session::run(const std::vector<NamedValue>& inputs, RunProfile* profile) const {
+Expected<std::vector<Value>> Session::run(const std::vector<NamedValue>& inputs, RunProfile* profile, int threads) const {
   // OpenMP's thread count is per calling thread: set it for this caller (cheap when unchanged).
-  if (omp_get_max_threads() != impl_->options.threads) omp_set_num_threads(impl_->options.threads);
+  const int n = threads > 0 ? threads : impl_->options.threads;
+  if (omp_get_max_threads() != n) omp_set_num_threads(n);
   if (profile) profile->node_ns.assign(model_->graph->nodes.size(), 0);
   const ir::Graph& graph = *model_->graph;
   std::unique_ptr<RunResources> resources = impl_->acquire();

@@ -74,8 +74,10 @@ class Session {
   const std::vector<ir::Value*>& outputs() const { return model_->graph->outputs; }
 
   // Runs the model; returns the outputs in graph output order.
-  // With `profile`, each top-level node's wall time is recorded.
-  Expected<std::vector<Value>> run(const std::vector<NamedValue>& inputs, RunProfile* profile = nullptr) const;
+  // With `profile`, each top-level node's wall time is recorded. `threads` > 0 overrides the
+  // session's intra-op thread count for this call (concurrent runs share the cores).
+  Expected<std::vector<Value>> run(const std::vector<NamedValue>& inputs, RunProfile* profile = nullptr,
+                                   int threads = 0) const;
 
   const SessionOptions& options() const;
   // The activation arena plan of the top-level graph (runtime/memory_plan.h).

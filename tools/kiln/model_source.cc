@@ -5,6 +5,7 @@
 
 #include "frontend/onnx/onnx_loader.h"
 #include "inputs.h"
+#include "offline/gears.h"
 
 namespace kiln::tools {
 
@@ -14,18 +15,6 @@ using Clock = std::chrono::steady_clock;
 
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
-}
-
-std::string gear_str(const std::vector<int64_t>& gear) {
-  std::string s;
-  for (int64_t v : gear) s += (s.empty() ? "" : ",") + std::to_string(v);
-  return s;
-}
-
-std::string gear_list(const offline::Gears& gears) {
-  std::string s;
-  for (const auto& g : gears.values) s += (s.empty() ? "" : "; ") + gear_str(g);
-  return s;
 }
 
 }  // namespace
@@ -72,54 +61,28 @@ Expected<std::map<std::string, Shape>> gear_input_shapes(const OpenedModel& mode
                                                                            : choice.dims;
   if (choice.given() && text.empty()) {
     return invalid_argument("this model has {} gears ({}); choose one with {}", offline::gear_kind_name(gears->kind),
-                            gear_list(*gears), kind_option);
+                            offline::gear_list(*gears), kind_option);
   }
-  size_t index = 0;
-  if (text.empty()) {
-    // The largest gear (by product of its values), as AscendCL runs when no gear is set.
-    int64_t best = -1;
-    for (size_t g = 0; g < gears->values.size(); ++g) {
-      int64_t product = 1;
-      for (int64_t v : gears->values[g]) product *= v;
-      if (product > best) best = product, index = g;
-    }
-  } else {
+  size_t index = offline::largest_gear(*gears);
+  if (!text.empty()) {
     auto parsed = parse_dims(text, kind_option);
     if (!parsed) return parsed.status();
-    auto it = std::find(gears->values.begin(), gears->values.end(), std::vector<int64_t>(parsed->begin(), parsed->end()));
-    if (it == gears->values.end()) {
+    const int found = offline::find_gear(*gears, std::vector<int64_t>(parsed->begin(), parsed->end()));
+    if (found < 0) {
       return invalid_argument("{} {} is not a gear of this model; its {} gears are: {}", kind_option, text,
-                              offline::gear_kind_name(gears->kind), gear_list(*gears));
+                              offline::gear_kind_name(gears->kind), offline::gear_list(*gears));
     }
-    index = static_cast<size_t>(it - gears->values.begin());
+    index = static_cast<size_t>(found);
   }
   const std::vector<int64_t>& gear = gears->values[index];
-  if (gear.empty()) return invalid_model("gear {} of the model has no values", index);
-  const ir::Graph& graph = *model.session->model().graph;
-  for (size_t p = 0; p < gears->positions.size(); ++p) {
-    const auto [input, dim] = gears->positions[p];
-    if (input < 0 || static_cast<size_t>(input) >= model.om->meta.inputs.size()) {
-      return invalid_model("gear position {} names input {}, but the model has {} inputs", p, input,
-                           model.om->meta.inputs.size());
-    }
-    const offline::TensorDesc& desc = model.om->meta.inputs[static_cast<size_t>(input)];
-    const ir::Value* v = graph.find(desc.graph_name);
-    if (!v || !v->type.dims || dim < 0 || static_cast<size_t>(dim) >= v->type.dims->size()) {
-      return invalid_model("gear position {} (input '{}', dim {}) is not a dim of a graph input", p, desc.graph_name, dim);
-    }
-    auto [it, fresh] = shapes.try_emplace(desc.graph_name);
-    if (fresh) {
-      for (const ir::Dim& d : *v->type.dims) it->second.push_back(d.known() ? d.value : -1);
-    }
-    it->second[static_cast<size_t>(dim)] = gear[p % gear.size()];
-  }
+  KILN_ASSIGN_OR_RETURN(shapes, offline::gear_input_shapes(model.om->meta, *model.session->model().graph, index));
   for (const auto& [name, shape] : shapes) {
     if (std::any_of(shape.begin(), shape.end(), [](int64_t d) { return d < 0; })) {
       return invalid_argument("input '{}' still has unknown dims after applying the gear; give --shapes", name);
     }
   }
   if (chosen) {
-    *chosen = fmt::format("{} {}{}", offline::gear_kind_name(gears->kind), gear_str(gear),
+    *chosen = fmt::format("{} {}{}", offline::gear_kind_name(gears->kind), offline::gear_str(gear),
                           text.empty() ? " (the largest; pick another with " + std::string(kind_option) + ")" : "");
   }
   return shapes;
