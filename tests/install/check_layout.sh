@@ -16,7 +16,8 @@ for f in runtime/include/acl/acl.h runtime/include/acl/acl_base.h runtime/includ
          runtime/include/acl/error_codes/rt_error_codes.h runtime/include/acl/error_codes/ge_error_codes.h \
          runtime/include/ge/ge_error_codes.h runtime/lib64/libascendcl.so runtime/lib64/stub/libascendcl.so \
          runtime/lib64/libacl_cblas.so runtime/lib64/stub/libacl_cblas.so compiler/bin/atc bin/atc bin/kiln \
-         set_env.sh acllib/include/acl/acl.h lib/cmake/Kiln/KilnConfig.cmake lib/pkgconfig/kiln.pc; do
+         set_env.sh acllib/include/acl/acl.h lib/cmake/Kiln/KilnConfig.cmake lib/pkgconfig/kiln.pc \
+         python/site-packages/acl.so python/site-packages/kiln.so include/kiln/kiln.hpp lib/libkiln.so; do
   [ -e "$prefix/$f" ] || fail "missing $prefix/$f"
 done
 
