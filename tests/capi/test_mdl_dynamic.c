@@ -38,6 +38,18 @@ static void test_batch_desc(void) {
     EXPECT_OK(aclmdlGetInputDims(desc, 0, &dims));
     EXPECT_EQ(dims.dims[0], -1);
     EXPECT_EQ(dims.dims[1], 3);
+    { /* no shape ranges are recorded: the gear dim is [1, -1] (unbounded), fixed dims [d, d] */
+        aclmdlIODimsRange range;
+        EXPECT_OK(aclmdlGetInputDimsRange(desc, 0, &range));
+        EXPECT_EQ(range.rangeCount, 4);
+        EXPECT_EQ(range.range[0][0], 1);
+        EXPECT_EQ(range.range[0][1], -1);
+        EXPECT_EQ(range.range[1][0], 3);
+        EXPECT_EQ(range.range[1][1], 3);
+        EXPECT_EQ(aclmdlGetInputDimsRange(desc, 5, &range), ACL_ERROR_INVALID_PARAM);
+        EXPECT_EQ(aclmdlGetInputDimsRange(desc, 0, NULL), ACL_ERROR_INVALID_PARAM);
+        EXPECT_EQ(aclmdlGetInputDimsRange(NULL, 0, &range), ACL_ERROR_INVALID_PARAM);
+    }
     EXPECT_OK(aclmdlGetDynamicBatch(desc, &batch));
     EXPECT_EQ(batch.batchCount, 3);
     EXPECT_EQ(batch.batch[0], 1);

@@ -42,6 +42,12 @@ static void test_tensor_desc(void) {
     EXPECT_EQ(aclGetTensorDescFormat(dyn), ACL_FORMAT_NCHW);
     EXPECT_OK(aclGetTensorDescDimV2(t, 1, &d));
     EXPECT_EQ(d, 3);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    EXPECT_EQ(aclGetTensorDescDim(t, 0), 2); /* the deprecated V1: -1 for a bad index or NULL */
+    EXPECT_EQ(aclGetTensorDescDim(t, 2), -1);
+    EXPECT_EQ(aclGetTensorDescDim(NULL, 0), -1);
+#pragma GCC diagnostic pop
     EXPECT_EQ(aclGetTensorDescDimV2(t, 2, &d), ACL_ERROR_INVALID_PARAM);
     EXPECT_EQ(aclGetTensorDescDimV2(t, 0, NULL), ACL_ERROR_INVALID_PARAM);
     EXPECT_EQ(aclGetTensorDescSize(scalar), 4);
@@ -286,6 +292,21 @@ static void test_op_misuse(void) {
     aclDestroyDataBuffer(short_b);
 }
 
+/* The handle API is not provided (spec §6.2 allows 200001); it must fail cleanly, never crash. */
+static void test_handle_api_unsupported(void) {
+    int64_t dims[1] = {4};
+    aclTensorDesc *desc = aclCreateTensorDesc(ACL_FLOAT, 1, dims, ACL_FORMAT_ND);
+    const aclTensorDesc *descs[1];
+    aclopHandle *handle = NULL;
+    descs[0] = desc;
+    EXPECT_EQ(aclopCreateHandle("Cast", 1, descs, 1, descs, NULL, &handle), ACL_ERROR_API_NOT_SUPPORT);
+    EXPECT_TRUE(handle == NULL);
+    EXPECT_EQ(aclopExecWithHandle(NULL, 0, NULL, 0, NULL, NULL), ACL_ERROR_API_NOT_SUPPORT);
+    EXPECT_EQ(aclopCreateHandleForCast(desc, desc, 0, &handle), ACL_ERROR_API_NOT_SUPPORT);
+    aclopDestroyHandle(NULL);
+    aclDestroyTensorDesc(desc);
+}
+
 int main(void) {
     if (aclInit(NULL) != ACL_SUCCESS || aclrtSetDevice(0) != ACL_SUCCESS) {
         fprintf(stderr, "aclInit/aclrtSetDevice failed: %s\n", aclGetRecentErrMsg());
@@ -297,6 +318,7 @@ int main(void) {
     RUN(test_vpc_sequence);
     RUN(test_cast_types_and_argmax_axis);
     RUN(test_op_misuse);
+    RUN(test_handle_api_unsupported);
     aclrtResetDevice(0);
     aclFinalize();
     /* After aclFinalize the model directory may be set again (aclInit starts clean). */
