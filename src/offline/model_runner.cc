@@ -115,13 +115,16 @@ Status ModelRunner::check(const std::vector<InBuffer>& inputs, const std::vector
   gear = gear_or_default(gear);
   const GearPlan& p = plan(gear);
   KILN_TRY(p.status);
-  const std::string at = gear >= 0 ? fmt::format(" at gear [{}]", gear_str(meta.gears.values[static_cast<size_t>(gear)])) : "";
+  // Formatted only for a message: check() runs on every execution.
+  auto at = [&] {
+    return gear >= 0 ? fmt::format(" at gear [{}]", gear_str(meta.gears.values[static_cast<size_t>(gear)])) : std::string();
+  };
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i].data) return invalid_argument("input buffer {} ('{}') has no data (NULL)", i, meta.inputs[i].name);
     KILN_ASSIGN_OR_RETURN(size_t need, input_bytes(i, gear));
     if (inputs[i].size < need) {
       return invalid_argument("input buffer {} ('{}') holds {} bytes; {} {} needs {}{}", i, meta.inputs[i].name, inputs[i].size,
-                              dtype_name(meta.inputs[i].dtype), dims_str(p.inputs[i]), need, at);
+                              dtype_name(meta.inputs[i].dtype), dims_str(p.inputs[i]), need, at());
     }
   }
   for (size_t o = 0; o < outputs.size(); ++o) {
@@ -129,7 +132,7 @@ Status ModelRunner::check(const std::vector<InBuffer>& inputs, const std::vector
     const size_t need = output_bytes(o, gear);
     if (outputs[o].size < need) {
       return invalid_argument("output buffer {} ('{}') holds {} bytes; {} {} needs {}{}", o, meta.outputs[o].name,
-                              outputs[o].size, dtype_name(meta.outputs[o].dtype), dims_str(output_dims(o, gear)), need, at);
+                              outputs[o].size, dtype_name(meta.outputs[o].dtype), dims_str(output_dims(o, gear)), need, at());
     }
   }
   return Status::ok();
