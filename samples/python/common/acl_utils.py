@@ -64,3 +64,30 @@ def print_top_k(scores, title, k=5):
     print("[INFO]  {}".format(title))
     for rank, index in enumerate(order):
         print("[INFO]    top {}: index[{}] value[{:f}]".format(rank + 1, index, scores[index]))
+
+
+def destroy_dataset(dataset, free_memory=True):
+    """Destroys a dataset, its data buffers and (with free_memory) the memory they point at."""
+    if not dataset:
+        return
+    for i in range(acl.mdl.get_dataset_num_buffers(dataset)):
+        buffer = acl.mdl.get_dataset_buffer(dataset, i)
+        if free_memory:
+            acl.rt.free(acl.get_data_buffer_addr(buffer))
+        acl.destroy_data_buffer(buffer)
+    acl.mdl.destroy_dataset(dataset)
+
+
+def release_model_and_device(model_desc, model_id, stream, context, device_id):
+    """The samples' common tear-down, in the order AscendCL expects: description, model, stream,
+    context, device, library. Zero / None handles are skipped."""
+    if model_desc:
+        acl.mdl.destroy_desc(model_desc)
+    if model_id is not None:
+        acl.mdl.unload(model_id)
+    if stream:
+        acl.rt.destroy_stream(stream)
+    if context:
+        acl.rt.destroy_context(context)
+    acl.rt.reset_device(device_id)
+    acl.finalize()

@@ -21,7 +21,8 @@ import acl
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "common"))
 from acl_utils import (ACL_CALLBACK_BLOCK, ACL_MEM_MALLOC_HUGE_FIRST, ACL_MEM_MALLOC_NORMAL_ONLY,  # noqa: E402
-                       check_ret, copy_to_device, copy_to_host_floats, print_top_k, read_picture)
+                       check_ret, copy_to_device, copy_to_host_floats, destroy_dataset, print_top_k, read_picture,
+                       release_model_and_device)
 
 
 class Net(object):
@@ -140,21 +141,8 @@ class Net(object):
         print("[INFO]  release resource stage:")
         for pair in self.all_pairs:
             for dataset in pair:
-                for i in range(acl.mdl.get_dataset_num_buffers(dataset)):
-                    buffer = acl.mdl.get_dataset_buffer(dataset, i)
-                    acl.rt.free(acl.get_data_buffer_addr(buffer))
-                    acl.destroy_data_buffer(buffer)
-                acl.mdl.destroy_dataset(dataset)
-        if self.model_desc:
-            acl.mdl.destroy_desc(self.model_desc)
-        if self.model_id is not None:
-            acl.mdl.unload(self.model_id)
-        if self.stream:
-            acl.rt.destroy_stream(self.stream)
-        if self.context:
-            acl.rt.destroy_context(self.context)
-        acl.rt.reset_device(self.device_id)
-        acl.finalize()
+                destroy_dataset(dataset)
+        release_model_and_device(self.model_desc, self.model_id, self.stream, self.context, self.device_id)
 
 
 def main():

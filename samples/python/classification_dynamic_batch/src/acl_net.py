@@ -19,7 +19,7 @@ import acl
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "common"))
 from acl_utils import (ACL_DYNAMIC_TENSOR_NAME, ACL_MEM_MALLOC_HUGE_FIRST, check_ret, copy_to_device,  # noqa: E402
-                       copy_to_host_floats, print_top_k, read_picture)
+                       copy_to_host_floats, destroy_dataset, print_top_k, read_picture, release_model_and_device)
 
 
 class Net(object):
@@ -98,22 +98,13 @@ class Net(object):
         for i in range(batch):
             print_top_k(scores[i], "picture {} ({}):".format(i, paths[i % len(paths)]))
         for dataset in (input_dataset, output_dataset):
-            for i in range(acl.mdl.get_dataset_num_buffers(dataset)):
-                acl.destroy_data_buffer(acl.mdl.get_dataset_buffer(dataset, i))
-            acl.mdl.destroy_dataset(dataset)
+            destroy_dataset(dataset, free_memory=False)  # the memory is self.buffers, freed below
 
     def release_resource(self):
         print("[INFO]  release resource stage:")
         for dev_ptr in self.buffers:
             acl.rt.free(dev_ptr)
-        if self.model_desc:
-            acl.mdl.destroy_desc(self.model_desc)
-        if self.model_id is not None:
-            acl.mdl.unload(self.model_id)
-        if self.context:
-            acl.rt.destroy_context(self.context)
-        acl.rt.reset_device(self.device_id)
-        acl.finalize()
+        release_model_and_device(self.model_desc, self.model_id, None, self.context, self.device_id)
 
 
 def main():

@@ -22,7 +22,8 @@ import acl
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "common"))
 from acl_utils import (ACL_MEM_MALLOC_HUGE_FIRST, ACL_MEM_MALLOC_NORMAL_ONLY, check_ret,  # noqa: E402
-                       copy_to_device, copy_to_host_floats, print_top_k, read_picture)
+                       copy_to_device, copy_to_host_floats, destroy_dataset, print_top_k, read_picture,
+                       release_model_and_device)
 
 
 class Net(object):
@@ -90,28 +91,11 @@ class Net(object):
             scores = scores[:int(np.prod(dims["dims"]))].reshape(dims["dims"])
             print_top_k(scores, "{}, output {}:".format(path, i))
 
-    @staticmethod
-    def _destroy_dataset(dataset):
-        if not dataset:
-            return
-        for i in range(acl.mdl.get_dataset_num_buffers(dataset)):
-            buffer = acl.mdl.get_dataset_buffer(dataset, i)
-            acl.rt.free(acl.get_data_buffer_addr(buffer))
-            acl.destroy_data_buffer(buffer)
-        acl.mdl.destroy_dataset(dataset)
-
     def release_resource(self):
         print("[INFO]  release resource stage:")
-        self._destroy_dataset(self.input_dataset)
-        self._destroy_dataset(self.output_dataset)
-        if self.model_desc:
-            acl.mdl.destroy_desc(self.model_desc)
-        if self.model_id is not None:
-            acl.mdl.unload(self.model_id)
-        if self.context:
-            acl.rt.destroy_context(self.context)
-        acl.rt.reset_device(self.device_id)
-        acl.finalize()
+        destroy_dataset(self.input_dataset)
+        destroy_dataset(self.output_dataset)
+        release_model_and_device(self.model_desc, self.model_id, None, self.context, self.device_id)
 
 
 def main():
