@@ -28,6 +28,10 @@ struct Event {
   std::uint64_t reached = 0;   // generation the stream has executed
   Clock::time_point time;      // when `reached` was set
 
+  std::uint64_t last_recorded() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return recorded;
+  }
   void wait_for(std::uint64_t generation) {
     std::unique_lock<std::mutex> lock(mutex);
     reached_cv.wait(lock, [&] { return reached >= generation; });
@@ -45,6 +49,14 @@ aclError find_event(aclrtEvent handle, const char* name, std::shared_ptr<Event>*
   *event = events().find(handle);
   if (!*event) return fail(ACL_ERROR_INVALID_PARAM, "{} {} is unknown or destroyed", name, handle);
   return ACL_SUCCESS;
+}
+
+// The event and the stream (null = the current context's default stream) a stream-side event
+// call works on.
+aclError find_event_and_stream(aclrtEvent event, aclrtStream stream, std::shared_ptr<Event>* target,
+                               std::shared_ptr<Stream>* queue) {
+  if (aclError error = find_event(event, "event", target); error != ACL_SUCCESS) return error;
+  return resolve_stream(stream, queue);
 }
 
 }  // namespace
@@ -79,9 +91,8 @@ aclError aclrtDestroyEvent(aclrtEvent event) {
 aclError aclrtRecordEvent(aclrtEvent event, aclrtStream stream) {
   return guard(__func__, [&]() -> aclError {
     std::shared_ptr<Event> target;
-    if (aclError error = find_event(event, "event", &target); error != ACL_SUCCESS) return error;
     std::shared_ptr<Stream> queue;
-    if (aclError error = resolve_stream(stream, &queue); error != ACL_SUCCESS) return error;
+    if (aclError error = find_event_and_stream(event, stream, &target, &queue); error != ACL_SUCCESS) return error;
     std::uint64_t generation;
     {
       std::lock_guard<std::mutex> lock(target->mutex);
@@ -102,9 +113,8 @@ aclError aclrtRecordEvent(aclrtEvent event, aclrtStream stream) {
 aclError aclrtResetEvent(aclrtEvent event, aclrtStream stream) {
   return guard(__func__, [&]() -> aclError {
     std::shared_ptr<Event> target;
-    if (aclError error = find_event(event, "event", &target); error != ACL_SUCCESS) return error;
     std::shared_ptr<Stream> queue;
-    if (aclError error = resolve_stream(stream, &queue); error != ACL_SUCCESS) return error;
+    if (aclError error = find_event_and_stream(event, stream, &target, &queue); error != ACL_SUCCESS) return error;
     // Back to "never recorded" once the stream gets there: pending records count as reached.
     return queue->push([target] {
       std::lock_guard<std::mutex> lock(target->mutex);
@@ -131,11 +141,7 @@ aclError aclrtSynchronizeEvent(aclrtEvent event) {
   return guard(__func__, [&]() -> aclError {
     std::shared_ptr<Event> target;
     if (aclError error = find_event(event, "event", &target); error != ACL_SUCCESS) return error;
-    std::uint64_t generation;
-    {
-      std::lock_guard<std::mutex> lock(target->mutex);
-      generation = target->recorded;
-    }
+    const std::uint64_t generation = target->last_recorded();
     target->wait_for(generation);
     return ACL_SUCCESS;
   });
@@ -144,14 +150,9 @@ aclError aclrtSynchronizeEvent(aclrtEvent event) {
 aclError aclrtStreamWaitEvent(aclrtStream stream, aclrtEvent event) {
   return guard(__func__, [&]() -> aclError {
     std::shared_ptr<Event> target;
-    if (aclError error = find_event(event, "event", &target); error != ACL_SUCCESS) return error;
     std::shared_ptr<Stream> queue;
-    if (aclError error = resolve_stream(stream, &queue); error != ACL_SUCCESS) return error;
-    std::uint64_t generation;
-    {
-      std::lock_guard<std::mutex> lock(target->mutex);
-      generation = target->recorded;
-    }
+    if (aclError error = find_event_and_stream(event, stream, &target, &queue); error != ACL_SUCCESS) return error;
+    const std::uint64_t generation = target->last_recorded();
     return queue->push([target, generation] {
       target->wait_for(generation);
       return ACL_SUCCESS;

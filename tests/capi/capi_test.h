@@ -76,4 +76,19 @@ static inline const char *capi_test_model(const char *name) {
     return path;
 }
 
+/* aclInit(NULL) + aclrtSetDevice(0) for tests that run under one open device; non-zero (after
+ * printing why) when either fails. capi_test_close_device() undoes both. */
+static inline int capi_test_open_device(void) {
+    if (aclInit(NULL) != ACL_SUCCESS || aclrtSetDevice(0) != ACL_SUCCESS) {
+        fprintf(stderr, "aclInit/aclrtSetDevice failed: %s\n", aclGetRecentErrMsg());
+        return 1;
+    }
+    return 0;
+}
+
+static inline void capi_test_close_device(void) {
+    aclrtResetDevice(0);
+    aclFinalize();
+}
+
 #endif /* KILN_TESTS_CAPI_TEST_H_ */

@@ -287,10 +287,7 @@ static void test_execution_failure(void) {
 }
 
 int main(void) {
-    if (aclInit(NULL) != ACL_SUCCESS || aclrtSetDevice(0) != ACL_SUCCESS) {
-        fprintf(stderr, "aclInit/aclrtSetDevice failed: %s\n", aclGetRecentErrMsg());
-        return 1;
-    }
+    if (capi_test_open_device() != 0) return 1;
     RUN(test_static_queries);
     RUN(test_static_execute);
     RUN(test_static_with_batch_gears);
@@ -298,7 +295,6 @@ int main(void) {
     RUN(test_dynamic);
     RUN(test_dynamic_misuse);
     RUN(test_execution_failure);
-    aclrtResetDevice(0);
-    aclFinalize();
+    capi_test_close_device();
     return capi_test_summary();
 }

@@ -247,16 +247,12 @@ static void test_dims(void) {
 }
 
 int main(void) {
-    if (aclInit(NULL) != ACL_SUCCESS || aclrtSetDevice(0) != ACL_SUCCESS) {
-        fprintf(stderr, "aclInit/aclrtSetDevice failed: %s\n", aclGetRecentErrMsg());
-        return 1;
-    }
+    if (capi_test_open_device() != 0) return 1;
     RUN(test_batch_desc);
     RUN(test_batch_execute);
     RUN(test_batch_misuse);
     RUN(test_image_size);
     RUN(test_dims);
-    aclrtResetDevice(0);
-    aclFinalize();
+    capi_test_close_device();
     return capi_test_summary();
 }

@@ -409,10 +409,7 @@ static void test_datasets_and_buffers(void) {
 }
 
 int main(void) {
-    if (aclInit(NULL) != ACL_SUCCESS || aclrtSetDevice(0) != ACL_SUCCESS) {
-        fprintf(stderr, "aclInit/aclrtSetDevice failed: %s\n", aclGetRecentErrMsg());
-        return 1;
-    }
+    if (capi_test_open_device() != 0) return 1;
     RUN(test_desc);
     RUN(test_long_name);
     RUN(test_unfilled_desc);
@@ -424,7 +421,6 @@ int main(void) {
     RUN(test_load_variants);
     RUN(test_load_misuse);
     RUN(test_datasets_and_buffers);
-    aclrtResetDevice(0);
-    aclFinalize();
+    capi_test_close_device();
     return capi_test_summary();
 }

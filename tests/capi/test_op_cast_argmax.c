@@ -308,10 +308,7 @@ static void test_handle_api_unsupported(void) {
 }
 
 int main(void) {
-    if (aclInit(NULL) != ACL_SUCCESS || aclrtSetDevice(0) != ACL_SUCCESS) {
-        fprintf(stderr, "aclInit/aclrtSetDevice failed: %s\n", aclGetRecentErrMsg());
-        return 1;
-    }
+    if (capi_test_open_device() != 0) return 1;
     RUN(test_type_helpers);
     RUN(test_tensor_desc);
     RUN(test_attrs);
@@ -319,8 +316,7 @@ int main(void) {
     RUN(test_cast_types_and_argmax_axis);
     RUN(test_op_misuse);
     RUN(test_handle_api_unsupported);
-    aclrtResetDevice(0);
-    aclFinalize();
+    capi_test_close_device();
     /* After aclFinalize the model directory may be set again (aclInit starts clean). */
     if (aclInit(NULL) == ACL_SUCCESS) {
         EXPECT_OK(aclopSetModelDir("."));

@@ -211,7 +211,7 @@ static void test_async_misuse(void) {
 }
 
 int main(void) {
-    if (aclInit(NULL) != ACL_SUCCESS || aclrtSetDevice(0) != ACL_SUCCESS) return 1;
+    if (capi_test_open_device() != 0) return 1;
     RUN(test_malloc_aligned_and_zeroed);
     RUN(test_malloc_policies);
     RUN(test_malloc_misuse);

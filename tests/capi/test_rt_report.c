@@ -362,7 +362,7 @@ static void test_async_sample_cpp_interval_0(void) { run_async_sample(0, 0); }
 static void test_async_sample_python_order(void) { run_async_sample(5, 1); }
 
 int main(void) {
-    if (aclInit(NULL) != ACL_SUCCESS || aclrtSetDevice(0) != ACL_SUCCESS) return 1;
+    if (capi_test_open_device() != 0) return 1;
     RUN(test_process_report_arguments);
     RUN(test_launch_and_subscribe_misuse);
     RUN(test_timeout_without_reports);

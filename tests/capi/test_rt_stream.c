@@ -272,7 +272,7 @@ static void test_destroy_waits_for_queued_tasks(void) {
 }
 
 int main(void) {
-    if (aclInit(NULL) != ACL_SUCCESS || aclrtSetDevice(0) != ACL_SUCCESS) return 1;
+    if (capi_test_open_device() != 0) return 1;
     RUN(test_create_destroy);
     RUN(test_in_order_past_the_queue_bound);
     RUN(test_streams_in_two_threads);

@@ -66,6 +66,25 @@ def print_top_k(scores, title, k=5):
         print("[INFO]    top {}: index[{}] value[{:f}]".format(rank + 1, index, scores[index]))
 
 
+def open_device(device_id):
+    """The samples' common set-up: initialise AscendCL, open the device, create a context (made
+    current for this thread). Returns the context."""
+    check_ret("acl.init", acl.init())
+    check_ret("acl.rt.set_device", acl.rt.set_device(device_id))
+    context, ret = acl.rt.create_context(device_id)
+    check_ret("acl.rt.create_context", ret)
+    return context
+
+
+def load_model(model_path):
+    """Loads an offline model and fills its description. Returns (model_id, model_desc)."""
+    model_id, ret = acl.mdl.load_from_file(model_path)
+    check_ret("acl.mdl.load_from_file", ret)
+    model_desc = acl.mdl.create_desc()
+    check_ret("acl.mdl.get_desc", acl.mdl.get_desc(model_desc, model_id))
+    return model_id, model_desc
+
+
 def destroy_dataset(dataset, free_memory=True):
     """Destroys a dataset, its data buffers and (with free_memory) the memory they point at."""
     if not dataset:

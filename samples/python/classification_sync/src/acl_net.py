@@ -22,8 +22,8 @@ import acl
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "common"))
 from acl_utils import (ACL_MEM_MALLOC_HUGE_FIRST, ACL_MEM_MALLOC_NORMAL_ONLY, check_ret,  # noqa: E402
-                       copy_to_device, copy_to_host_floats, destroy_dataset, print_top_k, read_picture,
-                       release_model_and_device)
+                       copy_to_device, copy_to_host_floats, destroy_dataset, load_model,
+                       open_device, print_top_k, read_picture, release_model_and_device)
 
 
 class Net(object):
@@ -40,14 +40,8 @@ class Net(object):
 
     def init_resource(self):
         print("[INFO]  init resource stage:")
-        check_ret("acl.init", acl.init())
-        check_ret("acl.rt.set_device", acl.rt.set_device(self.device_id))
-        self.context, ret = acl.rt.create_context(self.device_id)
-        check_ret("acl.rt.create_context", ret)
-        self.model_id, ret = acl.mdl.load_from_file(self.model_path)
-        check_ret("acl.mdl.load_from_file", ret)
-        self.model_desc = acl.mdl.create_desc()
-        check_ret("acl.mdl.get_desc", acl.mdl.get_desc(self.model_desc, self.model_id))
+        self.context = open_device(self.device_id)
+        self.model_id, self.model_desc = load_model(self.model_path)
         print("[INFO]  loaded {} (model id {}, {} input(s), {} output(s))".format(
             self.model_path, self.model_id, acl.mdl.get_num_inputs(self.model_desc),
             acl.mdl.get_num_outputs(self.model_desc)))
