@@ -20,14 +20,28 @@ int configured_threads() {
 
 size_t round32(size_t n) { return n < 32 ? 32 : (n + 31) / 32 * 32; }
 
-aclError read_model(const char* path, const void* bytes, size_t size, offline::OfflineModel* out) {
+// `metadata_only`: for size queries, which need META alone: the header, section table and META
+// are validated, but neither the graph is built nor the whole-file checksum computed (it reads
+// every byte of a large model; a damaged file still fails when it is loaded), and a memory image
+// is read in place.
+aclError read_model(const char* path, const void* bytes, size_t size, offline::OfflineModel* out,
+                    bool metadata_only = false) {
+  offline::ReadOptions options;
+  options.metadata_only = metadata_only;
+  options.verify_checksum = !metadata_only;
   if (path) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) {
       return capi::fail(ACL_ERROR_GE_EXEC_MODEL_PATH_INVALID, "model file '{}' does not exist or is not a regular file", path);
     }
-    auto om = offline::read_om(path);
+    auto om = offline::read_om(path, options);
     if (!om) return capi::fail(ACL_ERROR_PARSE_MODEL, "cannot load model '{}': {}", path, om.status().message());
+    *out = std::move(*om);
+    return ACL_SUCCESS;
+  }
+  if (metadata_only) {  // nothing outlives the call: read the caller's image in place
+    auto om = offline::read_om_from_bytes(nullptr, static_cast<const uint8_t*>(bytes), size, "<memory>", options);
+    if (!om) return capi::fail(ACL_ERROR_PARSE_MODEL, "cannot read the model image ({} bytes): {}", size, om.status().message());
     *out = std::move(*om);
     return ACL_SUCCESS;
   }
@@ -61,7 +75,6 @@ aclError load(const char* path, const void* bytes, size_t size, uint32_t* modelI
               size_t workSize, void* weightPtr, size_t weightSize) {
   if (!capi::initialized()) return capi::fail(ACL_ERROR_UNINITIALIZE, "aclInit has not been called");
   if (!modelId) return capi::fail(ACL_ERROR_INVALID_PARAM, "modelId is NULL");
-  if (!path && !bytes) return capi::fail(ACL_ERROR_INVALID_PARAM, "the model {} is NULL", path ? "image" : "path");
   if (!path && size == 0) return capi::fail(ACL_ERROR_INVALID_PARAM, "modelSize is 0");
   offline::OfflineModel om;
   if (aclError e = read_model(path, bytes, size, &om); e != ACL_SUCCESS) return e;
@@ -77,10 +90,9 @@ aclError load(const char* path, const void* bytes, size_t size, uint32_t* modelI
 
 aclError query(const char* path, const void* bytes, size_t size, size_t* workSize, size_t* weightSize) {
   if (!workSize || !weightSize) return capi::fail(ACL_ERROR_INVALID_PARAM, "workSize or weightSize is NULL");
-  if (!path && !bytes) return capi::fail(ACL_ERROR_INVALID_PARAM, "the model {} is NULL", path ? "image" : "path");
   if (!path && size == 0) return capi::fail(ACL_ERROR_INVALID_PARAM, "modelSize is 0");
   offline::OfflineModel om;
-  if (aclError e = read_model(path, bytes, size, &om); e != ACL_SUCCESS) return e;
+  if (aclError e = read_model(path, bytes, size, &om, /*metadata_only=*/true); e != ACL_SUCCESS) return e;
   *workSize = round32(om.meta.work_bytes);
   *weightSize = round32(om.meta.weight_bytes);
   return ACL_SUCCESS;

@@ -100,6 +100,9 @@ Status write_om(const std::string& path, const Metadata& meta, const ir::Model& 
 
 struct ReadOptions {
   bool verify_checksum = true;  // the fuzz target turns it off to reach the parsers
+  // Validate the header and section table and parse META only (OfflineModel::model stays null):
+  // enough for size queries (aclmdlQuerySize) without building the graph.
+  bool metadata_only = false;
 };
 Expected<OfflineModel> read_om(const std::string& path, const ReadOptions& options = {});
 // `owner` keeps `data` alive for as long as tensors of the model view it.

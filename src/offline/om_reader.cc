@@ -176,6 +176,7 @@ Expected<OfflineModel> read_om_from_bytes(std::shared_ptr<const void> owner, con
   if (om.meta.format_version != version) {
     return invalid_model("'{}': META says format version {}, the header says {}", name, om.meta.format_version, version);
   }
+  if (options.metadata_only) return om;
 
   // Weights view the caller's bytes; the owner is kept alive by every tensor.
   std::shared_ptr<void> keep_alive = std::const_pointer_cast<void>(owner);
@@ -240,7 +241,9 @@ Expected<OfflineModel> read_om(const std::string& path, const ReadOptions& optio
   }
   // MAP_POPULATE maps every page in one call: the checksum and the weight reorders read them all
   // anyway, and one populate is far cheaper than a page fault per 4 KiB.
-  void* base = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  // A metadata-only read touches the header, the table and META: no populate.
+  const int populate = options.metadata_only && !options.verify_checksum ? 0 : MAP_POPULATE;
+  void* base = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | populate, fd, 0);
   ::close(fd);
   if (base == MAP_FAILED) return io_error("cannot map offline model '{}': {}", path, std::strerror(errno));
   std::shared_ptr<const void> owner(base, [size](const void* p) { ::munmap(const_cast<void*>(p), size); });

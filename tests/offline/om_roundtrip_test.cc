@@ -61,6 +61,30 @@ TEST(OfflineModel, ConvModelRoundTripKeepsFusedKilnOpsAndOutputs) {
   EXPECT_TRUE(offline::is_om_file(dir.file("conv.om")));
 }
 
+// What aclmdlQuerySize reads: the interface and sizes, without the graph and (here) the checksum;
+// structural damage is still an error.
+TEST(OfflineModel, MetadataOnlyReadGivesTheInterfaceWithoutTheGraph) {
+  TempDir dir;
+  GraphBuilder b = conv_model();
+  check_round_trip(b, dir.file("conv.om"));
+  auto full = offline::read_om(dir.file("conv.om"));
+  ASSERT_TRUE(full);
+  offline::ReadOptions options;
+  options.metadata_only = true;
+  options.verify_checksum = false;
+  auto meta = offline::read_om(dir.file("conv.om"), options);
+  ASSERT_TRUE(meta) << meta.status().to_string();
+  EXPECT_EQ(meta->model, nullptr);
+  EXPECT_EQ(meta->meta.work_bytes, full->meta.work_bytes);
+  EXPECT_EQ(meta->meta.weight_bytes, full->meta.weight_bytes);
+  ASSERT_EQ(meta->meta.inputs.size(), full->meta.inputs.size());
+  EXPECT_EQ(meta->meta.inputs[0].name, full->meta.inputs[0].name);
+  std::filesystem::resize_file(dir.file("conv.om"), full->file_bytes - 1);
+  auto truncated = offline::read_om(dir.file("conv.om"), options);
+  ASSERT_FALSE(truncated);
+  EXPECT_NE(truncated.status().message().find("truncated or damaged"), std::string::npos) << truncated.status().message();
+}
+
 // Prepacked weights are an optimization only: without them, or with a blob whose descriptor no
 // primitive wants (another ISA's layout, a damaged blob), the kernels pack from the plain weights.
 TEST(OfflineModel, PackedWeightsAreOptionalAndCheckedBeforeUse) {
