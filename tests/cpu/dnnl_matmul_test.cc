@@ -34,6 +34,24 @@ TEST(DnnlMatMul, Shapes) {
   }
 }
 
+// Constant B with N a multiple of 64 is stored with padded rows (AVX2 gemm:jit): the padding must
+// not leak into the product, also with batch folding, a bias and transposed Gemm weights.
+TEST(DnnlMatMul, ConstantBWithPaddedRows) {
+  for (const auto& [a, b] : std::vector<std::pair<Shape, Shape>>{
+           {{7, 13}, {13, 64}}, {{2, 5, 33}, {33, 128}}, {{1, 96}, {96, 192}}, {{3, 1}, {1, 64}}}) {
+    EXPECT_TRUE(check_matmul(a, b, true));
+    EXPECT_TRUE(check_matmul(a, b, true, 1));
+  }
+  for (int tb = 0; tb < 2; ++tb) {
+    CpuCheck c("Gemm", 13);
+    c.attr_int("transB", tb);
+    c.input(random_tensor({9, 40}, 5));
+    c.constant(random_tensor(tb ? Shape{128, 40} : Shape{40, 128}, 6));
+    c.constant(random_tensor({128}, 7));
+    EXPECT_TRUE(c.check()) << "transB=" << tb;
+  }
+}
+
 TEST(DnnlMatMul, EmptyAndKZero) {
   for (bool const_b : {false, true}) {
     EXPECT_TRUE(check_matmul({0, 13}, {13, 5}, const_b));
