@@ -49,10 +49,4 @@ inline void dw_set_interior(DwParams& p) {
   if (p.ow_hi < p.ow_lo) p.ow_hi = p.ow_lo;
 }
 
-// True for the activations the row kernels apply in registers.
-inline bool dw_activation_in_registers(ActKind k) {
-  return k == ActKind::kNone || k == ActKind::kRelu || k == ActKind::kLeakyRelu || k == ActKind::kClip ||
-         k == ActKind::kHardSigmoid || k == ActKind::kHardSwish;
-}
-
 }  // namespace kiln::cpu

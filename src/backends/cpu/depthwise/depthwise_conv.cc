@@ -1,12 +1,12 @@
 // kiln.FusedConv, channels-last, depthwise (group == C == M): prepare checks the configuration and
 // repacks W to [kh][kw][C] and B to [C]; run picks the ISA row kernel and splits output rows
 // across threads. Everything else is declined (the oneDNN or reference kernel takes it).
-#include <cmath>
 #include <mutex>
 #include <vector>
 
 #include "backends/cpu/depthwise/depthwise.h"
 #include "backends/cpu/depthwise/depthwise_conv.h"
+#include "backends/cpu/simd/post_activation.h"
 #include "core/cpu_features.h"
 #include "core/parallel.h"
 #include "ops/nn/window_geometry.h"
@@ -16,22 +16,6 @@ namespace kiln::cpu {
 namespace {
 
 using RowsFn = void (*)(const DwParams&, const float*, const float*, float*, int64_t, int64_t);
-
-// Activations without a cheap vector form, applied over the rows just written (float precision).
-void apply_post_activation(const Activation& act, float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float v = y[i];
-    switch (act.kind) {
-      case ActKind::kSigmoid: y[i] = 1.f / (1.f + std::exp(-v)); break;
-      case ActKind::kTanh: y[i] = std::tanh(v); break;
-      case ActKind::kSilu: y[i] = v / (1.f + std::exp(-v)); break;
-      case ActKind::kGelu: y[i] = 0.5f * v * (1.f + std::erf(v * 0.70710678118654752f)); break;
-      case ActKind::kGeluTanh: y[i] = 0.5f * v * (1.f + std::tanh(0.79788456080286536f * (v + 0.044715f * v * v * v))); break;
-      default: break;
-    }
-    if (act.has_affine()) y[i] = y[i] * act.scale + act.shift;
-  }
-}
 
 struct Geometry {
   int64_t h, w;  // input size this entry is for
@@ -77,7 +61,7 @@ class DepthwiseConvKernel final : public OpKernel {
     p.cp = static_cast<int64_t>(bias_.size());
     p.weights = weights_.data();
     p.bias = bias_.data();
-    const bool post = !dw_activation_in_registers(act_.kind);
+    const bool post = !activation_in_registers(act_.kind);
     if (!post) p.act = act_;
     dw_set_interior(p);
 

@@ -1,15 +1,13 @@
-// The depthwise row kernel, written once over a vector-ops struct A (AVX-512, AVX2 or scalar) and
-// instantiated in depthwise_<isa>.cc, each compiled for its ISA. A provides:
-//   V, M (lane mask), Full (tag: all lanes), kWidth, mask(n), full(), load(p, m) / store(p, v, m)
-//   for both M (never touches lanes >= n) and Full, loadw(p) (full width: packed weights are padded), set1, zero, fma(a, b, c) = a*b + c,
-//   add, mul, max, min, select_neg(x, a, b) = x < 0 ? a : b, pin(v) (an empty asm that keeps v in a
-//   register).
+// The depthwise row kernel, written once over a vector-ops struct A (simd/ops_<isa>.h: AVX-512,
+// AVX2 or scalar) and instantiated in depthwise_<isa>.cc, each compiled for its ISA. Packed
+// weights are padded to kDwChannelPad lanes, so A::loadw reads them at full width.
 // Included only by those files: everything here has internal linkage per translation unit.
 #pragma once
 
 #include <algorithm>
 
 #include "backends/cpu/depthwise/depthwise.h"
+#include "backends/cpu/simd/epilogue.h"
 
 namespace kiln::cpu {
 namespace {
@@ -23,22 +21,7 @@ struct DwKernel {
   template <class MM>
   static inline void finish(const DwParams& p, V acc, const float* z, float* y, MM m) {
     if (z) acc = A::add(acc, A::load(z, m));
-    switch (p.act.kind) {
-      case ActKind::kRelu: acc = A::max(acc, A::zero()); break;
-      case ActKind::kLeakyRelu: acc = A::select_neg(acc, A::mul(acc, A::set1(p.act.alpha)), acc); break;
-      case ActKind::kClip: acc = A::min(A::max(acc, A::set1(p.act.alpha)), A::set1(p.act.beta)); break;
-      case ActKind::kHardSigmoid:
-        acc = A::max(A::zero(), A::min(A::set1(1.f), A::fma(acc, A::set1(p.act.alpha), A::set1(p.act.beta))));
-        break;
-      case ActKind::kHardSwish: {
-        V g = A::max(A::zero(), A::min(A::set1(1.f), A::fma(acc, A::set1(1.f / 6.f), A::set1(0.5f))));
-        acc = A::mul(acc, g);
-        break;
-      }
-      default: break;  // kNone; the others are applied by the caller after the store
-    }
-    // activation_affine (p.act carries it only when the activation runs here, in registers).
-    if (p.act.has_affine()) acc = A::fma(acc, A::set1(p.act.scale), A::set1(p.act.shift));
+    acc = activate<A>(p.act, acc);
     A::store(y, acc, m);
   }
 
