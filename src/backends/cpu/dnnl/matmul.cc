@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <mutex>
 
+#include "backends/cpu/dnnl/batched_gemm.h"
 #include "backends/cpu/dnnl/dnnl_common.h"
 #include "backends/cpu/dnnl/matmul_kernels.h"
 #include "backends/reference/kiln/kiln_kernels.h"
@@ -22,14 +23,12 @@ namespace kiln::cpu {
 namespace {
 
 using dnnl::memory;
+using onednn::gemm_padded_ldb;
 
 enum class Op { kMatMul, kGemm, kFused };
 // How the addend (Gemm C / FusedMatMul bias) enters: none, matmul bias [1.., N], or pre-written
 // into the output and added by a sum post-op.
 enum class AddMode : int64_t { kNone, kBias, kSum };
-
-// Floats of padding per row of a constant row-major B (see MatMulKernel::create).
-constexpr int64_t kRowPad = 16;
 
 struct Geometry {
   memory::dims src, wei, dst;
@@ -254,14 +253,12 @@ class MatMulKernel : public OpKernel {
       return dnnl::matmul::primitive_desc(d, attr, onednn::engine());
     };
     dnnl::matmul::primitive_desc pd = make_pd(e->wei_md);
-    // AVX2's gemm:jit reads constant B as plain row-major [K, N]. With N a multiple of 64 the
-    // rows are a multiple of 256 bytes apart and the panel it streams maps onto a few cache sets:
-    // 128x768x3072 (BERT's FFN) measured 42-54 GFLOP/s against 87-121 with 16 floats of padding
-    // per row (1 and 2 threads). Padding costs K*16 floats of weight memory.
-    if (const_b.valid() && g.wei.size() == 2 && g.N % 64 == 0 && g.K > 1 &&
+    // AVX2's gemm:jit reads constant B as plain row-major [K, N]: pad its rows where that avoids
+    // cache-set aliasing (gemm_padded_ldb; costs K*16 floats of weight memory).
+    if (const_b.valid() && g.wei.size() == 2 && g.K > 1 && gemm_padded_ldb(g.N) != g.N &&
         pd.weights_desc() == memory::desc(g.wei, f32, memory::dims{g.N, 1})) {
       try {
-        pd = make_pd(memory::desc(g.wei, f32, memory::dims{g.N + kRowPad, 1}));
+        pd = make_pd(memory::desc(g.wei, f32, memory::dims{gemm_padded_ldb(g.N), 1}));
       } catch (const dnnl::error&) {
         // keep the unpadded primitive
       }

@@ -1,0 +1,70 @@
+// Winograd F(2x2, 3x3) for channels-last kiln.FusedConv with a 3x3 kernel, stride 1, dilation 1,
+// group 1 — ResNet's and the OCR models' dense 3x3 convolutions, which oneDNN's AVX2 direct
+// kernel runs at 40-60% of the FMA peak. Each 4x4 input tile d gives 2x2 outputs:
+//   Y = A^T [ (G g G^T) (.) (B^T d B) ] A
+// summed over input channels. The 16 element-wise products over channels are 16 GEMMs
+// [tiles x C] x [C x M] (2.25x fewer multiply-adds than the direct convolution); the transforms
+// here turn input tiles into those GEMMs' A operand and their results into output pixels (bias,
+// sum input Z and the activation fused). Matrices from Lavin & Gray, "Fast Algorithms for
+// Convolutional Neural Networks" (2015):
+//   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]   G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]
+//   A^T = [1 1 1 0; 0 1 -1 -1]
+//
+// Tile t = ty * tw + tx of an image covers outputs [2ty, 2ty + 2) x [2tx, 2tx + 2). Tiles are
+// processed in chunks (consecutive tiles, so the buffers stay cache-sized): V[16][count][cp]
+// (transformed input), Mt[16][count][mp] (GEMM result), and U[16][cp][ldu] (transformed weights).
+// Channel counts are padded to kWinoChannelPad with zeros.
+#pragma once
+
+#include <cstdint>
+
+#include "ops/kiln/activation.h"
+
+namespace kiln::cpu {
+
+inline constexpr int64_t kWinoChannelPad = 16;  // the widest ISA vector
+inline constexpr int64_t kWinoPoints = 16;      // 4x4 transformed tile
+
+struct WinoParams {
+  int64_t h = 0, w = 0, c = 0, m = 0;  // input [h, w, c] of one image; m output channels
+  int64_t oh = 0, ow = 0, pt = 0, pl = 0;  // output size, begin pads
+  int64_t th = 0, tw = 0;              // tiles: ceil(oh / 2) x ceil(ow / 2)
+  int64_t cp = 0, mp = 0;              // c and m rounded up to kWinoChannelPad
+  const float* bias = nullptr;         // [mp], zeros when the node has no B
+  // Applied in registers; kinds without a vector form arrive as kNone (the caller applies them).
+  Activation act;
+
+  int64_t tiles() const { return th * tw; }
+};
+
+// Tiles [first, first + count) of an image, the unit the V and Mt buffers hold.
+struct WinoChunk {
+  int64_t first = 0, count = 0;
+};
+
+inline int64_t wino_pad_channels(int64_t c) { return (c + kWinoChannelPad - 1) / kWinoChannelPad * kWinoChannelPad; }
+
+// U[p][ci][co] = (G g G^T)[p] for g = w[co][ci] (w is ONNX's [m][c][3][3]); rows ldu floats
+// apart, zeros for ci >= c and co >= m. u must hold 16 * cp * ldu floats.
+void wino_transform_weights(const float* w, int64_t m, int64_t c, int64_t cp, int64_t ldu, float* u);
+
+// V[p][l][:] = (B^T d B)[p] for chunk-local tiles l in [l_begin, l_end) of image x [h, w, c];
+// taps outside the image (padding) read as zero.
+using WinoInputFn = void (*)(const WinoParams& p, const WinoChunk& chunk, const float* x, float* v, int64_t l_begin,
+                             int64_t l_end);
+void wino_input_avx512(const WinoParams& p, const WinoChunk& chunk, const float* x, float* v, int64_t l_begin, int64_t l_end);
+void wino_input_avx2(const WinoParams& p, const WinoChunk& chunk, const float* x, float* v, int64_t l_begin, int64_t l_end);
+void wino_input_scalar(const WinoParams& p, const WinoChunk& chunk, const float* x, float* v, int64_t l_begin, int64_t l_end);
+
+// y[oy, ox, :m] = act(A^T Mt A + bias + z) for the outputs of chunk-local tiles [l_begin, l_end);
+// y and z (the sum input, may be nullptr) are the image's [oh, ow, m].
+using WinoOutputFn = void (*)(const WinoParams& p, const WinoChunk& chunk, const float* mt, const float* z, float* y,
+                              int64_t l_begin, int64_t l_end);
+void wino_output_avx512(const WinoParams& p, const WinoChunk& chunk, const float* mt, const float* z, float* y,
+                        int64_t l_begin, int64_t l_end);
+void wino_output_avx2(const WinoParams& p, const WinoChunk& chunk, const float* mt, const float* z, float* y,
+                      int64_t l_begin, int64_t l_end);
+void wino_output_scalar(const WinoParams& p, const WinoChunk& chunk, const float* mt, const float* z, float* y,
+                        int64_t l_begin, int64_t l_end);
+
+}  // namespace kiln::cpu

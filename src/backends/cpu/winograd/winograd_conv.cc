@@ -1,0 +1,204 @@
+// Runs one image at a time, in chunks of tile rows sized so the chunk's V and Mt buffers stay
+// within kChunkBytes (a 640x640 OCR input would otherwise need hundreds of MiB): input transform
+// (parallel over tiles), 16 GEMMs on oneDNN (batched matmul), output transform with bias, Z and
+// the activation (parallel over tiles).
+#include "backends/cpu/winograd/winograd_conv.h"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <vector>
+
+#include "backends/cpu/dnnl/batched_gemm.h"
+#include "backends/cpu/simd/post_activation.h"
+#include "backends/cpu/winograd/winograd.h"
+#include "core/cpu_features.h"
+#include "core/parallel.h"
+#include "ops/nn/window_geometry.h"
+
+namespace kiln::cpu {
+
+namespace {
+
+constexpr int64_t kChunkBytes = int64_t{2} << 20;
+
+std::atomic<int64_t> g_runs{0};
+
+struct Entry {
+  int64_t h = 0, w = 0;  // the input size this entry is for
+  WinoParams p;
+  int64_t chunk_tiles = 0;  // tiles per full chunk (whole tile rows)
+  std::unique_ptr<onednn::BatchedGemm> full, last;  // GEMMs for a full chunk and the remainder
+};
+
+class WinogradConvKernel final : public OpKernel {
+ public:
+  WinogradConvKernel(int64_t c, int64_t m, std::vector<float> u, int64_t ldu, std::vector<float> bias, Activation act)
+      : c_(c), m_(m), u_(std::move(u)), ldu_(ldu), bias_(std::move(bias)), act_(act) {
+    switch (cpu_isa()) {
+      case Isa::kAvx512: input_ = wino_input_avx512, output_ = wino_output_avx512; break;
+      case Isa::kAvx2: input_ = wino_input_avx2, output_ = wino_output_avx2; break;
+      default: input_ = wino_input_scalar, output_ = wino_output_scalar; break;
+    }
+  }
+
+  // The entry for input size h x w, created on first use (at prepare for a static shape).
+  Expected<const Entry*> entry(const ir::Node& node, int64_t h, int64_t w) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& e : cache_) {
+      if (e->h == h && e->w == w) return e.get();
+    }
+    KILN_ASSIGN_OR_RETURN(WindowGeometry g, forward_window(node, {h, w}, {3, 3}, false));
+    auto e = std::make_unique<Entry>();
+    e->h = h, e->w = w;
+    WinoParams& p = e->p;
+    p.h = h, p.w = w, p.c = c_, p.m = m_;
+    p.oh = g.out[0], p.ow = g.out[1], p.pt = g.pads_begin[0], p.pl = g.pads_begin[1];
+    p.th = (p.oh + 1) / 2, p.tw = (p.ow + 1) / 2;
+    p.cp = wino_pad_channels(c_), p.mp = wino_pad_channels(m_);
+    p.bias = bias_.data();
+    if (activation_in_registers(act_.kind)) p.act = act_;
+    if (p.tiles() > 0) {
+      const int64_t row_bytes = p.tw * kWinoPoints * (p.cp + p.mp) * static_cast<int64_t>(sizeof(float));
+      const int64_t rows = std::clamp<int64_t>(kChunkBytes / row_bytes, 1, p.th);
+      e->chunk_tiles = rows * p.tw;
+      KILN_ASSIGN_OR_RETURN(e->full, onednn::BatchedGemm::create(kWinoPoints, e->chunk_tiles, p.cp, p.mp, ldu_));
+      if (const int64_t rest = p.tiles() % e->chunk_tiles; rest > 0) {
+        KILN_ASSIGN_OR_RETURN(e->last, onednn::BatchedGemm::create(kWinoPoints, rest, p.cp, p.mp, ldu_));
+      }
+    }
+    cache_.push_back(std::move(e));
+    return cache_.back().get();
+  }
+
+  Status run(KernelContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.dtype() != DType::kFloat32 || x.rank() != 4 || x.dim(3) != c_) {
+      return ctx.error("input X must be float32 [N, H, W, {}] (channels-last), got {}", c_, x.describe());
+    }
+    KILN_ASSIGN_OR_RETURN(const Entry* e, entry(ctx.node(), x.dim(1), x.dim(2)));
+    const WinoParams& p = e->p;
+    const Shape out_shape = {x.dim(0), p.oh, p.ow, m_};
+    const float* z = nullptr;
+    if (ctx.has_input(3)) {
+      const Tensor& zt = ctx.input(3);
+      if (zt.dtype() != DType::kFloat32 || zt.shape() != out_shape) {
+        return ctx.error("sum input Z {} must be float32 with the output's shape {}", zt.describe(), shape_str(out_shape));
+      }
+      z = zt.data<float>();
+    }
+    Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, out_shape);
+    g_runs.fetch_add(1, std::memory_order_relaxed);
+    if (y.numel() == 0) return Status::ok();
+
+    const int64_t chunk = e->chunk_tiles;
+    auto* v = static_cast<float*>(ctx.scratch(static_cast<size_t>(kWinoPoints * chunk * p.cp) * sizeof(float)));
+    auto* mt = static_cast<float*>(ctx.scratch(static_cast<size_t>(kWinoPoints * chunk * p.mp) * sizeof(float)));
+    const bool post = !activation_in_registers(act_.kind);  // then p.act is kNone
+    const int64_t x_image = p.h * p.w * c_, y_image = p.oh * p.ow * m_;
+    // A tile is ~16 x (cp + mp) adds: batch enough of them per thread to pay for the fork.
+    const int64_t grain = std::max<int64_t>(1, 4096 / (p.cp + p.mp));
+    for (int64_t n = 0; n < x.dim(0); ++n) {
+      const float* xn = x.data<float>() + n * x_image;
+      float* yn = y.data<float>() + n * y_image;
+      const float* zn = z ? z + n * y_image : nullptr;
+      for (int64_t first = 0; first < p.tiles(); first += chunk) {
+        const WinoChunk ch{first, std::min(chunk, p.tiles() - first)};
+        parallel_for(ch.count, [&](int64_t b, int64_t end) { input_(p, ch, xn, v, b, end); }, grain);
+        KILN_TRY((ch.count == chunk ? *e->full : *e->last).run(ctx, v, u_.data(), mt));
+        parallel_for(ch.count, [&](int64_t b, int64_t end) { output_(p, ch, mt, zn, yn, b, end); }, grain);
+      }
+      if (post) {
+        parallel_for(y_image, [&](int64_t b, int64_t end) { apply_post_activation(act_, yn + b, end - b); }, 1 << 14);
+      }
+    }
+    return Status::ok();
+  }
+
+ private:
+  int64_t c_, m_;
+  std::vector<float> u_;  // [16][cp][ldu]
+  int64_t ldu_;
+  std::vector<float> bias_;  // [mp]
+  Activation act_;
+  WinoInputFn input_ = nullptr;
+  WinoOutputFn output_ = nullptr;
+  mutable std::mutex mu_;
+  mutable std::vector<std::unique_ptr<Entry>> cache_;
+};
+
+Expected<std::unique_ptr<OpKernel>> decline() { return std::unique_ptr<OpKernel>(); }
+
+}  // namespace
+
+int64_t winograd_conv_runs() { return g_runs.load(std::memory_order_relaxed); }
+
+void wino_transform_weights(const float* w, int64_t m, int64_t c, int64_t cp, int64_t ldu, float* u) {
+  std::fill(u, u + kWinoPoints * cp * ldu, 0.f);
+  for (int64_t co = 0; co < m; ++co) {
+    for (int64_t ci = 0; ci < c; ++ci) {
+      const float* g = w + (co * c + ci) * 9;
+      // G g: 4x3, then (G g) G^T: 4x4.
+      float gg[4][3];
+      for (int k = 0; k < 3; ++k) {
+        gg[0][k] = g[k];
+        gg[1][k] = 0.5f * (g[k] + g[3 + k] + g[6 + k]);
+        gg[2][k] = 0.5f * (g[k] - g[3 + k] + g[6 + k]);
+        gg[3][k] = g[6 + k];
+      }
+      for (int r = 0; r < 4; ++r) {
+        const float row[4] = {gg[r][0], 0.5f * (gg[r][0] + gg[r][1] + gg[r][2]), 0.5f * (gg[r][0] - gg[r][1] + gg[r][2]),
+                              gg[r][2]};
+        for (int q = 0; q < 4; ++q) u[((r * 4 + q) * cp + ci) * ldu + co] = row[q];
+      }
+    }
+  }
+}
+
+Expected<std::unique_ptr<OpKernel>> prepare_winograd_conv(const PrepareContext& pctx) {
+  const ir::Node& node = pctx.node;
+  if (node.attr_int("channels_last", 0) != 1 || node.attr_int("group", 1) != 1) return decline();
+  const ir::TypeInfo* xt = pctx.input_type(0);
+  if (!xt || !xt->is_tensor() || xt->elem != DType::kFloat32 || xt->rank() != 4) return decline();
+  const ir::Dim& cdim = (*xt->dims)[3];
+  if (!cdim.known()) return decline();
+  const int64_t c = cdim.value;
+  const Tensor* w = pctx.constant(1);
+  if (!w || w->dtype() != DType::kFloat32 || w->rank() != 4 || w->dim(1) != c || w->dim(2) != 3 || w->dim(3) != 3) {
+    return decline();
+  }
+  const int64_t m = w->dim(0);
+  if (c < kWinoMinChannels || m < kWinoMinChannels) return decline();
+  for (int64_t s : node.attr_ints("strides", {1, 1})) {
+    if (s != 1) return decline();
+  }
+  for (int64_t d : node.attr_ints("dilations", {1, 1})) {
+    if (d != 1) return decline();
+  }
+  auto ks = node.attr_ints("kernel_shape", {3, 3});
+  if (ks.size() != 2 || ks[0] != 3 || ks[1] != 3) return decline();
+  if (node.attr_ints("strides", {1, 1}).size() != 2 || node.attr_ints("dilations", {1, 1}).size() != 2) return decline();
+  if (!forward_window(node, {-1, -1}, {3, 3}, false)) return decline();  // bad pads: the reference reports them
+  const Tensor* b = nullptr;
+  if (pctx.input_type(2)) {
+    b = pctx.constant(2);
+    if (!b || b->dtype() != DType::kFloat32 || b->rank() != 1 || b->numel() != m) return decline();
+  }
+  if (const ir::TypeInfo* zt = pctx.input_type(3); zt && (!zt->is_tensor() || zt->elem != DType::kFloat32)) return decline();
+  auto act = Activation::from_node(node);
+  if (!act) return decline();
+
+  const int64_t cp = wino_pad_channels(c), mp = wino_pad_channels(m), ldu = onednn::gemm_padded_ldb(mp);
+  std::vector<float> u(static_cast<size_t>(kWinoPoints * cp * ldu));
+  wino_transform_weights(w->data<float>(), m, c, cp, ldu, u.data());
+  std::vector<float> bias(static_cast<size_t>(mp), 0.f);
+  if (b) std::copy(b->data<float>(), b->data<float>() + m, bias.begin());
+  auto k = std::make_unique<WinogradConvKernel>(c, m, std::move(u), ldu, std::move(bias), *act);
+  if (xt->fully_known()) {
+    const Shape s = xt->concrete();
+    KILN_TRY(k->entry(node, s[1], s[2]).status());
+  }
+  return std::unique_ptr<OpKernel>(std::move(k));
+}
+
+}  // namespace kiln::cpu

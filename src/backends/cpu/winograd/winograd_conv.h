@@ -1,0 +1,17 @@
+// kiln.FusedConv on Winograd F(2x2, 3x3) (winograd.h): channels-last, 3x3, stride 1, dilation 1,
+// group 1, at least kWinoMinChannels input and output channels. Declines everything else.
+#pragma once
+
+#include "backends/kernel.h"
+
+namespace kiln::cpu {
+
+// Below this many input or output channels the GEMMs are too thin to pay for the transforms.
+inline constexpr int64_t kWinoMinChannels = 32;
+
+Expected<std::unique_ptr<OpKernel>> prepare_winograd_conv(const PrepareContext& pctx);
+
+// How many times a Winograd convolution ran (tests assert their cases took this kernel).
+int64_t winograd_conv_runs();
+
+}  // namespace kiln::cpu
