@@ -215,6 +215,20 @@ TEST(DnnlConv, ConvTranspose) {
   }
 }
 
+// kernel == stride without pads: channels-last runs it as a patch GEMM (one matmul per kernel row).
+TEST(DnnlConv, ConvTransposeKernelEqualsStride) {
+  const DeconvCase cases[] = {
+      {{1, 24, 5, 7}, 1, {2, 2}, 1, {2, 2}},   // the OCR detector's last head: 24 -> 1
+      {{2, 24, 6, 5}, 24, {2, 2}, 1, {2, 2}},  // batch 2, 24 -> 24
+      {{1, 8, 4, 3}, 3, {3, 2}, 1, {3, 2}},    // non-square kernel
+      {{1, 7, 3, 3}, 5, {1, 1}, 1, {1, 1}},    // 1x1 stride 1
+      {{1, 8, 4, 4}, 4, {2, 2}, 1, {2, 2}, {1, 0, 1, 0}},  // pads: not a patch GEMM
+  };
+  for (const DeconvCase& dc : cases) {
+    for (bool cl : {false, true}) EXPECT_TRUE(check_dnnl(deconv_check(dc, cl)));
+  }
+}
+
 TEST(DnnlConv, ConvTransposeOutputBeyondInputFallsBack) {
   // output_padding without end pads: positions no input reaches (bias only) are ONNX-valid but
   // oneDNN would need a negative pad: the reference kernel runs this shape, results still agree.
