@@ -116,13 +116,13 @@ TEST(CpuWinograd, BiasSumActivationsAndAffine) {
 
 TEST(CpuWinograd, BatchOneThreadAndChunks) {
   WinoCase k;
-  k.n = 3, k.h = 11, k.w = 12;
+  k.n = 3, k.h = 11, k.w = 12, k.sum = true;
   EXPECT_TRUE(check(k));
   k.threads = 1;
   EXPECT_TRUE(check(k));
-  // 96x96 with 64 channels needs several tile-row chunks (and a shorter last one).
+  // 2 x 98x96 with 64 channels: several chunks, some spanning both images, and a shorter last one.
   WinoCase big;
-  big.c = big.m = 64, big.h = 98, big.w = 96;
+  big.n = 2, big.c = big.m = 64, big.h = 98, big.w = 96, big.sum = true, big.act = "Sigmoid";
   EXPECT_TRUE(check(big));
 }
 
@@ -150,24 +150,24 @@ TEST(CpuWinograd, DeclinesWhatItDoesNotTake) {
   EXPECT_EQ(cpu::winograd_conv_runs(), before);
 }
 
-// Each ISA's transforms against the scalar ones on a chunk in the middle of an image with edge
-// tiles and a channel tail.
+// Each ISA's transforms against the scalar ones on a chunk that starts inside the first of two
+// images and ends inside the second, with edge tiles and channel tails.
 void check_variant(cpu::WinoInputFn input, cpu::WinoOutputFn output, const char* name) {
   cpu::WinoParams p;
-  p.h = 9, p.w = 7, p.c = 21, p.m = 19, p.pt = 1, p.pl = 0, p.oh = 9, p.ow = 5;
+  p.n = 2, p.h = 9, p.w = 7, p.c = 21, p.m = 19, p.pt = 1, p.pl = 0, p.oh = 9, p.ow = 5;
   p.th = 5, p.tw = 3, p.cp = cpu::wino_pad_channels(p.c), p.mp = cpu::wino_pad_channels(p.m);
   Tensor bias = random_tensor({p.mp}, 3);
   p.bias = bias.data<float>();
   p.act.kind = ActKind::kLeakyRelu;
   p.act.alpha = 0.2f;
-  const cpu::WinoChunk chunk{4, 9};
-  Tensor x = random_tensor({p.h, p.w, p.c}, 1), z = random_tensor({p.oh, p.ow, p.m}, 2);
+  const cpu::WinoChunk chunk{10, 12};  // tiles 10..21 of 2 x 15
+  Tensor x = random_tensor({p.n, p.h, p.w, p.c}, 1), z = random_tensor({p.n, p.oh, p.ow, p.m}, 2);
   Tensor mt = random_tensor({cpu::kWinoPoints, chunk.count, p.mp}, 4);
   std::vector<float> v_ref(static_cast<size_t>(cpu::kWinoPoints * chunk.count * p.cp), -1.f), v = v_ref;
   cpu::wino_input_scalar(p, chunk, x.data<float>(), v_ref.data(), 0, chunk.count);
   input(p, chunk, x.data<float>(), v.data(), 0, chunk.count);
   for (size_t i = 0; i < v.size(); ++i) ASSERT_NEAR(v[i], v_ref[i], 1e-5) << name << " input transform element " << i;
-  std::vector<float> y_ref(static_cast<size_t>(p.oh * p.ow * p.m), 7.f), y = y_ref;
+  std::vector<float> y_ref(static_cast<size_t>(p.n * p.oh * p.ow * p.m), 7.f), y = y_ref;
   cpu::wino_output_scalar(p, chunk, mt.data<float>(), z.data<float>(), y_ref.data(), 0, chunk.count);
   output(p, chunk, mt.data<float>(), z.data<float>(), y.data(), 0, chunk.count);
   for (size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], y_ref[i], 1e-5) << name << " output transform element " << i;

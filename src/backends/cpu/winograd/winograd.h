@@ -10,7 +10,9 @@
 //   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]   G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]
 //   A^T = [1 1 1 0; 0 1 -1 -1]
 //
-// Tile t = ty * tw + tx of an image covers outputs [2ty, 2ty + 2) x [2tx, 2tx + 2). Tiles are
+// Tile t = (img * th + ty) * tw + tx covers outputs [2ty, 2ty + 2) x [2tx, 2tx + 2) of image img:
+// tiles of all images form one index space, so a batch of small images (ResNet's 7x7 stage at
+// batch 16) makes one tall GEMM instead of many thin ones that each stream all weights. Tiles are
 // processed in chunks (consecutive tiles, so the buffers stay cache-sized): V[16][count][cp]
 // (transformed input), Mt[16][count][mp] (GEMM result), and U[16][cp][ldu] (transformed weights).
 // Channel counts are padded to kWinoChannelPad with zeros.
@@ -26,7 +28,7 @@ inline constexpr int64_t kWinoChannelPad = 16;  // the widest ISA vector
 inline constexpr int64_t kWinoPoints = 16;      // 4x4 transformed tile
 
 struct WinoParams {
-  int64_t h = 0, w = 0, c = 0, m = 0;  // input [h, w, c] of one image; m output channels
+  int64_t n = 0, h = 0, w = 0, c = 0, m = 0;  // input [n, h, w, c]; m output channels
   int64_t oh = 0, ow = 0, pt = 0, pl = 0;  // output size, begin pads
   int64_t th = 0, tw = 0;              // tiles: ceil(oh / 2) x ceil(ow / 2)
   int64_t cp = 0, mp = 0;              // c and m rounded up to kWinoChannelPad
@@ -34,7 +36,7 @@ struct WinoParams {
   // Applied in registers; kinds without a vector form arrive as kNone (the caller applies them).
   Activation act;
 
-  int64_t tiles() const { return th * tw; }
+  int64_t tiles() const { return n * th * tw; }
 };
 
 // Tiles [first, first + count) of an image, the unit the V and Mt buffers hold.
@@ -48,8 +50,8 @@ inline int64_t wino_pad_channels(int64_t c) { return (c + kWinoChannelPad - 1) /
 // apart, zeros for ci >= c and co >= m. u must hold 16 * cp * ldu floats.
 void wino_transform_weights(const float* w, int64_t m, int64_t c, int64_t cp, int64_t ldu, float* u);
 
-// V[p][l][:] = (B^T d B)[p] for chunk-local tiles l in [l_begin, l_end) of image x [h, w, c];
-// taps outside the image (padding) read as zero.
+// V[p][l][:] = (B^T d B)[p] for chunk-local tiles l in [l_begin, l_end) of x [n, h, w, c]; taps
+// outside the image (padding) read as zero.
 using WinoInputFn = void (*)(const WinoParams& p, const WinoChunk& chunk, const float* x, float* v, int64_t l_begin,
                              int64_t l_end);
 void wino_input_avx512(const WinoParams& p, const WinoChunk& chunk, const float* x, float* v, int64_t l_begin, int64_t l_end);
@@ -57,7 +59,7 @@ void wino_input_avx2(const WinoParams& p, const WinoChunk& chunk, const float* x
 void wino_input_scalar(const WinoParams& p, const WinoChunk& chunk, const float* x, float* v, int64_t l_begin, int64_t l_end);
 
 // y[oy, ox, :m] = act(A^T Mt A + bias + z) for the outputs of chunk-local tiles [l_begin, l_end);
-// y and z (the sum input, may be nullptr) are the image's [oh, ow, m].
+// y and z (the sum input, may be nullptr) are [n, oh, ow, m].
 using WinoOutputFn = void (*)(const WinoParams& p, const WinoChunk& chunk, const float* mt, const float* z, float* y,
                               int64_t l_begin, int64_t l_end);
 void wino_output_avx512(const WinoParams& p, const WinoChunk& chunk, const float* mt, const float* z, float* y,

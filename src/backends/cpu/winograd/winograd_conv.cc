@@ -1,5 +1,5 @@
-// Runs one image at a time, in chunks of tile rows sized so the chunk's V and Mt buffers stay
-// within kChunkBytes (a 640x640 OCR input would otherwise need hundreds of MiB): input transform
+// Runs the tiles of all images in chunks sized so the chunk's V and Mt buffers stay within
+// kChunkBytes (a 640x640 OCR input would otherwise need hundreds of MiB): input transform
 // (parallel over tiles), 16 GEMMs on oneDNN (batched matmul), output transform with bias, Z and
 // the activation (parallel over tiles).
 #include "backends/cpu/winograd/winograd_conv.h"
@@ -20,14 +20,14 @@ namespace kiln::cpu {
 
 namespace {
 
-constexpr int64_t kChunkBytes = int64_t{2} << 20;
+constexpr int64_t kChunkBytes = int64_t{4} << 20;
 
 std::atomic<int64_t> g_runs{0};
 
 struct Entry {
-  int64_t h = 0, w = 0;  // the input size this entry is for
+  int64_t n = 0, h = 0, w = 0;  // the input size this entry is for
   WinoParams p;
-  int64_t chunk_tiles = 0;  // tiles per full chunk (whole tile rows)
+  int64_t chunk_tiles = 0;  // tiles per full chunk
   std::unique_ptr<onednn::BatchedGemm> full, last;  // GEMMs for a full chunk and the remainder
 };
 
@@ -42,26 +42,25 @@ class WinogradConvKernel final : public OpKernel {
     }
   }
 
-  // The entry for input size h x w, created on first use (at prepare for a static shape).
-  Expected<const Entry*> entry(const ir::Node& node, int64_t h, int64_t w) const {
+  // The entry for input size n x h x w, created on first use (at prepare for a static shape).
+  Expected<const Entry*> entry(const ir::Node& node, int64_t n, int64_t h, int64_t w) const {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& e : cache_) {
-      if (e->h == h && e->w == w) return e.get();
+      if (e->n == n && e->h == h && e->w == w) return e.get();
     }
     KILN_ASSIGN_OR_RETURN(WindowGeometry g, forward_window(node, {h, w}, {3, 3}, false));
     auto e = std::make_unique<Entry>();
-    e->h = h, e->w = w;
+    e->n = n, e->h = h, e->w = w;
     WinoParams& p = e->p;
-    p.h = h, p.w = w, p.c = c_, p.m = m_;
+    p.n = n, p.h = h, p.w = w, p.c = c_, p.m = m_;
     p.oh = g.out[0], p.ow = g.out[1], p.pt = g.pads_begin[0], p.pl = g.pads_begin[1];
     p.th = (p.oh + 1) / 2, p.tw = (p.ow + 1) / 2;
     p.cp = wino_pad_channels(c_), p.mp = wino_pad_channels(m_);
     p.bias = bias_.data();
     if (activation_in_registers(act_.kind)) p.act = act_;
     if (p.tiles() > 0) {
-      const int64_t row_bytes = p.tw * kWinoPoints * (p.cp + p.mp) * static_cast<int64_t>(sizeof(float));
-      const int64_t rows = std::clamp<int64_t>(kChunkBytes / row_bytes, 1, p.th);
-      e->chunk_tiles = rows * p.tw;
+      const int64_t tile_bytes = kWinoPoints * (p.cp + p.mp) * static_cast<int64_t>(sizeof(float));
+      e->chunk_tiles = std::clamp<int64_t>(kChunkBytes / tile_bytes, 1, p.tiles());
       KILN_ASSIGN_OR_RETURN(e->full, onednn::BatchedGemm::create(kWinoPoints, e->chunk_tiles, p.cp, p.mp, ldu_));
       if (const int64_t rest = p.tiles() % e->chunk_tiles; rest > 0) {
         KILN_ASSIGN_OR_RETURN(e->last, onednn::BatchedGemm::create(kWinoPoints, rest, p.cp, p.mp, ldu_));
@@ -76,7 +75,7 @@ class WinogradConvKernel final : public OpKernel {
     if (x.dtype() != DType::kFloat32 || x.rank() != 4 || x.dim(3) != c_) {
       return ctx.error("input X must be float32 [N, H, W, {}] (channels-last), got {}", c_, x.describe());
     }
-    KILN_ASSIGN_OR_RETURN(const Entry* e, entry(ctx.node(), x.dim(1), x.dim(2)));
+    KILN_ASSIGN_OR_RETURN(const Entry* e, entry(ctx.node(), x.dim(0), x.dim(1), x.dim(2)));
     const WinoParams& p = e->p;
     const Shape out_shape = {x.dim(0), p.oh, p.ow, m_};
     const float* z = nullptr;
@@ -95,22 +94,18 @@ class WinogradConvKernel final : public OpKernel {
     auto* v = static_cast<float*>(ctx.scratch(static_cast<size_t>(kWinoPoints * chunk * p.cp) * sizeof(float)));
     auto* mt = static_cast<float*>(ctx.scratch(static_cast<size_t>(kWinoPoints * chunk * p.mp) * sizeof(float)));
     const bool post = !activation_in_registers(act_.kind);  // then p.act is kNone
-    const int64_t x_image = p.h * p.w * c_, y_image = p.oh * p.ow * m_;
     // A tile is ~16 x (cp + mp) adds: batch enough of them per thread to pay for the fork.
     const int64_t grain = std::max<int64_t>(1, 4096 / (p.cp + p.mp));
-    for (int64_t n = 0; n < x.dim(0); ++n) {
-      const float* xn = x.data<float>() + n * x_image;
-      float* yn = y.data<float>() + n * y_image;
-      const float* zn = z ? z + n * y_image : nullptr;
-      for (int64_t first = 0; first < p.tiles(); first += chunk) {
-        const WinoChunk ch{first, std::min(chunk, p.tiles() - first)};
-        parallel_for(ch.count, [&](int64_t b, int64_t end) { input_(p, ch, xn, v, b, end); }, grain);
-        KILN_TRY((ch.count == chunk ? *e->full : *e->last).run(ctx, v, u_.data(), mt));
-        parallel_for(ch.count, [&](int64_t b, int64_t end) { output_(p, ch, mt, zn, yn, b, end); }, grain);
-      }
-      if (post) {
-        parallel_for(y_image, [&](int64_t b, int64_t end) { apply_post_activation(act_, yn + b, end - b); }, 1 << 14);
-      }
+    const float* xd = x.data<float>();
+    float* yd = y.data<float>();
+    for (int64_t first = 0; first < p.tiles(); first += chunk) {
+      const WinoChunk ch{first, std::min(chunk, p.tiles() - first)};
+      parallel_for(ch.count, [&](int64_t b, int64_t end) { input_(p, ch, xd, v, b, end); }, grain);
+      KILN_TRY((ch.count == chunk ? *e->full : *e->last).run(ctx, v, u_.data(), mt));
+      parallel_for(ch.count, [&](int64_t b, int64_t end) { output_(p, ch, mt, z, yd, b, end); }, grain);
+    }
+    if (post) {
+      parallel_for(y.numel(), [&](int64_t b, int64_t end) { apply_post_activation(act_, yd + b, end - b); }, 1 << 14);
     }
     return Status::ok();
   }
@@ -196,7 +191,7 @@ Expected<std::unique_ptr<OpKernel>> prepare_winograd_conv(const PrepareContext& 
   auto k = std::make_unique<WinogradConvKernel>(c, m, std::move(u), ldu, std::move(bias), *act);
   if (xt->fully_known()) {
     const Shape s = xt->concrete();
-    KILN_TRY(k->entry(node, s[1], s[2]).status());
+    KILN_TRY(k->entry(node, s[0], s[1], s[2]).status());
   }
   return std::unique_ptr<OpKernel>(std::move(k));
 }

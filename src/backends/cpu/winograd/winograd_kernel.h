@@ -25,8 +25,9 @@ struct WinoKernel {
   template <class MM>
   static inline void input_tile(const WinoParams& p, const float* x, float* v, int64_t t, int64_t l,
                                 int64_t point_stride, int64_t c0, MM mask) {
-    const int64_t ty = t / p.tw, tx = t % p.tw;
+    const int64_t per_image = p.th * p.tw, img = t / per_image, ty = t % per_image / p.tw, tx = t % p.tw;
     const int64_t y0 = 2 * ty - p.pt, x0 = 2 * tx - p.pl;
+    x += img * p.h * p.w * p.c;
     V rows[4][4];
     for (int r = 0; r < 4; ++r) {
       const int64_t yy = y0 + r;
@@ -75,7 +76,10 @@ struct WinoKernel {
   template <class MM>
   static inline void output_tile(const WinoParams& p, const float* mt, const float* z, float* y, int64_t t,
                                  int64_t l, int64_t point_stride, int64_t o0, MM mask) {
-    const int64_t ty = t / p.tw, tx = t % p.tw;
+    const int64_t per_image = p.th * p.tw, img = t / per_image, ty = t % per_image / p.tw, tx = t % p.tw;
+    const int64_t image = img * p.oh * p.ow * p.m;
+    y += image;
+    if (z) z += image;
     const float* in = mt + l * p.mp + o0;
     V rows[2][4];  // A^T applied down the columns
     for (int q = 0; q < 4; ++q) {
