@@ -115,6 +115,10 @@ class OpKernel {
   // The kernel's packed constant data, to be stored in an offline model and handed back through
   // PrepareContext::packed; empty when it has none worth storing.
   virtual std::string export_packed() const { return {}; }
+  // An input whose storage output 0 may take (-1: none): the kernel reads each element of that
+  // input before writing the output element at the same index, never elsewhere (kiln.FusedConv's
+  // sum input Z). The memory planner then lets a dying input's slot become the output's.
+  virtual int in_place_input() const { return -1; }
 };
 
 // Returns the prepared kernel, or nullptr (no error) when this implementation does not handle the

@@ -455,7 +455,17 @@ Expected<std::unique_ptr<Session>> Session::create(std::shared_ptr<ir::Model> mo
   s->impl_->top_graph = s->model_->graph.get();
   KILN_TRY(s->impl_->build_plans(*s->model_->graph).with_context(s->model_->path));
   if (options.backend == Backend::kCpu) {
-    s->impl_->memory = options.memory_plan ? *options.memory_plan : plan_memory(*s->model_->graph);
+    const auto& prepared = s->impl_->plans.at(s->model_->graph.get()).prepared;
+    const InPlaceFn in_place = [&prepared](const ir::Node& node) {
+      const OpKernel* k = node.index >= 0 && static_cast<size_t>(node.index) < prepared.size() ? prepared[static_cast<size_t>(node.index)].get() : nullptr;
+      return k ? k->in_place_input() : -1;
+    };
+    if (options.memory_plan) {
+      s->impl_->memory = *options.memory_plan;
+      drop_unsafe_overlaps(s->impl_->memory, *s->model_->graph, in_place);
+    } else {
+      s->impl_->memory = plan_memory(*s->model_->graph, in_place);
+    }
   }
   return s;
 }

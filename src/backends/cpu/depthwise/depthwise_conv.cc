@@ -36,6 +36,9 @@ class DepthwiseConvKernel final : public OpKernel {
     }
   }
 
+  // Z: each output element is finished from the Z element at its own index (depthwise.h).
+  int in_place_input() const override { return 3; }
+
   Status run(KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     if (x.dtype() != DType::kFloat32 || x.rank() != 4 || x.dim(3) != c_) {

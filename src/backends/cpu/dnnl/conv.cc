@@ -54,6 +54,11 @@ class ConvKernel final : public OpKernel {
     return cache_.get(x_shape, [&]() { return make_entry(node, x_shape); });
   }
 
+  // Z (input 3) when the static shape's primitive exists: every path reads Z before writing
+  // the output element at the same index (run() copies Z first where it would not).
+  int in_place_input() const override { return has_z_ && in_place_ok_ ? 3 : -1; }
+  void allow_in_place() { in_place_ok_ = true; }
+
   Status run(KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     KILN_ASSIGN_OR_RETURN(auto e, entry(ctx.node(), x.shape()));
@@ -65,6 +70,16 @@ class ConvKernel final : public OpKernel {
     const Tensor* z = has_z_ && ctx.has_input(3) ? &ctx.input(3) : nullptr;
     if (z && z->shape() != e->out_shape) {
       return ctx.error("sum input Z has shape {}, expected the output's {}", shape_str(z->shape()), shape_str(e->out_shape));
+    }
+    // Z may share y's storage (in_place_input): the primitive overwrites y before the unfused
+    // add reads Z, so that add needs Z's copy.
+    if (z && !e->fused && z->raw() == static_cast<const void*>(yp)) {
+      auto* copy = static_cast<float*>(ctx.scratch(static_cast<size_t>(n) * sizeof(float)));
+      std::memcpy(copy, yp, static_cast<size_t>(n) * sizeof(float));
+      KILN_TRY(e->reorder_io ? run_reordered(ctx, *e, x, nullptr, yp) : run_direct(ctx, *e, x, nullptr, yp, n));
+      add_inplace(yp, copy, n);
+      apply_activation(yp, n, act_);
+      return Status::ok();
     }
     // The sum post-op adds the convolution to what dst holds: start from Z (zeros when the
     // optional Z is empty at run time).
@@ -89,8 +104,8 @@ class ConvKernel final : public OpKernel {
           n,
           [&](int64_t b, int64_t end) {
             const size_t bytes = static_cast<size_t>(end - b) * sizeof(float);
-            if (zp) std::memcpy(yp + b, zp + b, bytes);
-            else std::memset(yp + b, 0, bytes);
+            if (!zp) std::memset(yp + b, 0, bytes);
+            else if (zp != yp) std::memcpy(yp + b, zp + b, bytes);  // equal: Z is y's storage already
           },
           1 << 16);
     }
@@ -256,6 +271,7 @@ class ConvKernel final : public OpKernel {
   Activation act_;
   KernelFn fallback_;
   const PackedBlob* prepacked_ = nullptr;
+  bool in_place_ok_ = false;
   ShapeCache<ConvEntry> cache_;
   mutable std::vector<dnnl::memory> packed_;
 };
@@ -284,7 +300,10 @@ Expected<std::unique_ptr<OpKernel>> prepare_conv(const PrepareContext& pctx) {
   if (!fallback) return decline();
   auto k = std::make_unique<ConvKernel>(*w, b, group, channels_last, has_z, act, fallback, pctx.packed);
   // Known static shape: create the primitive and pack the weights now, not on the first run.
-  if (xt->fully_known()) KILN_TRY(k->entry(node, xt->concrete()).status());
+  if (xt->fully_known()) {
+    KILN_ASSIGN_OR_RETURN(auto e, k->entry(node, xt->concrete()));
+    if (!e->fallback) k->allow_in_place();  // the reference fallback zero-fills its output first
+  }
   return std::unique_ptr<OpKernel>(std::move(k));
 }
 

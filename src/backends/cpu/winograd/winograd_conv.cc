@@ -70,6 +70,9 @@ class WinogradConvKernel final : public OpKernel {
     return cache_.back().get();
   }
 
+  // Z: the output transform reads each Z element right before writing y at its index.
+  int in_place_input() const override { return 3; }
+
   Status run(KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     if (x.dtype() != DType::kFloat32 || x.rank() != 4 || x.dim(3) != c_) {
