@@ -65,7 +65,9 @@ std::vector<int64_t> out_size(const WinoCase& k) {
 TEST(CpuWinograd, ChannelsAndSizes) {
   // Odd sizes leave half tiles at the bottom/right edge; channel counts off the vector width
   // take the masked tails; 1x1 and 2x2 images are all padding but one tap.
-  for (int64_t ch : {32, 40, 64, 67}) {
+  // (Fewer than kGemmConvMinChannels input channels: small images with more go to the GEMM
+  // convolution, which runs first.)
+  for (int64_t ch : {32, 40, 48, 63}) {
     for (auto [h, w] : std::vector<std::pair<int64_t, int64_t>>{{1, 1}, {2, 2}, {7, 7}, {8, 5}, {14, 14}, {13, 17}}) {
       WinoCase k;
       k.c = ch, k.m = ch == 40 ? 48 : ch, k.h = h, k.w = w;
@@ -75,7 +77,8 @@ TEST(CpuWinograd, ChannelsAndSizes) {
 }
 
 TEST(CpuWinograd, ResNetShapes) {
-  for (auto [ch, hw] : std::vector<std::pair<int64_t, int64_t>>{{64, 56}, {128, 28}, {256, 14}, {512, 7}}) {
+  // 512 channels at 9x9 instead of ResNet's 7x7, which the GEMM convolution takes.
+  for (auto [ch, hw] : std::vector<std::pair<int64_t, int64_t>>{{64, 56}, {128, 28}, {256, 14}, {512, 9}}) {
     WinoCase k;
     k.c = k.m = ch, k.h = k.w = hw;
     k.act = "Relu";
