@@ -1,7 +1,8 @@
 // Depthwise kiln.FusedConv (channels-last, bias + Clip(0, 6)) on the MobileNetV2 and PP-OCR
 // shapes: one-node models run through a Session, median latency per shape at 1 and 2 threads.
-// A/B: run once as is and once with KILN_CPU_DISABLE=depthwise (the next kernel family takes the
-// node), alternating runs, since the family table is fixed per process.
+// A/B: run once with KILN_DEPTHWISE_STRIDE1=1 (our kernel takes stride 1 too; by default those
+// go to oneDNN, which measured faster) and once with KILN_CPU_DISABLE=depthwise (oneDNN takes
+// every shape), alternating runs, since the family table is fixed per process.
 //
 //   build/benchmarks/depthwise_bench [--filter SUBSTR] [--seconds S]
 #include <algorithm>

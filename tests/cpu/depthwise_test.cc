@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "backends/cpu/depthwise/depthwise.h"
+#include "backends/cpu/depthwise/depthwise_conv.h"
 #include "core/cpu_features.h"
 #include "cpu/cpu_check.h"
 
@@ -37,7 +38,15 @@ std::vector<int64_t> out_size(const DwCase& k) {
   return out;
 }
 
+// Stride-1 cases run on oneDNN in production (depthwise_conv.h); here they exercise this kernel.
+struct Stride1OnHere {
+  Stride1OnHere() { cpu::set_depthwise_stride1_for_testing(true); }
+  ~Stride1OnHere() { cpu::set_depthwise_stride1_for_testing(false); }
+};
+
 ::testing::AssertionResult check(const DwCase& k, uint64_t seed = 1) {
+  Stride1OnHere on;
+  const int64_t before = cpu::depthwise_conv_runs();
   CpuCheck c("FusedConv", 1, 1, "kiln");
   c.input(random_tensor({k.n, k.h, k.w, k.c}, seed));
   c.constant(random_tensor({k.c, 1, k.kh, k.kw}, seed + 1));
@@ -59,7 +68,9 @@ std::vector<int64_t> out_size(const DwCase& k) {
     if (!k.act_params.empty()) c.attr_floats("activation_params", k.act_params);
   }
   if (!k.affine.empty()) c.attr_floats("activation_affine", k.affine);
-  return c.check();
+  auto r = c.check();
+  if (r && cpu::depthwise_conv_runs() == before) return ::testing::AssertionFailure() << "the depthwise kernel did not run";
+  return r;
 }
 
 TEST(CpuDepthwise, ChannelsAndSizes3x3) {
@@ -159,6 +170,24 @@ TEST(CpuDepthwise, EmptyBatchAndSinglePixel) {
   EXPECT_TRUE(check(k));
   k.n = 1, k.h = 1, k.w = 1, k.kh = k.kw = 5, k.pads = {2, 2, 2, 2}, k.sum = true;
   EXPECT_TRUE(check(k));
+}
+
+// In production stride 1 goes to oneDNN and strided convolutions stay on this kernel.
+TEST(CpuDepthwise, TakesStridedLeavesStride1ToOneDnn) {
+  for (int64_t s : {1, 2}) {
+    DwCase k;
+    k.c = 24, k.h = k.w = 12, k.strides = {s, s};
+    CpuCheck c("FusedConv", 1, 1, "kiln");
+    c.input(random_tensor({1, 12, 12, 24}, 1));
+    c.constant(random_tensor({24, 1, 3, 3}, 2));
+    c.attr_int("channels_last", 1);
+    c.attr_int("group", 24);
+    c.attr_ints("pads", {1, 1, 1, 1});
+    c.attr_ints("strides", {s, s});
+    const int64_t before = cpu::depthwise_conv_runs();
+    EXPECT_TRUE(c.check());
+    EXPECT_EQ(cpu::depthwise_conv_runs() > before, s == 2) << "stride " << s;
+  }
 }
 
 TEST(CpuDepthwise, DeclinesNonDepthwise) {
