@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/cpu/channels_last_conv.h"
 #include "backends/cpu/depthwise/depthwise.h"
 #include "backends/cpu/depthwise/depthwise_conv.h"
 #include "backends/cpu/simd/post_activation.h"
@@ -51,14 +52,7 @@ class DepthwiseConvKernel final : public OpKernel {
     }
     KILN_ASSIGN_OR_RETURN(Geometry g, geometry(ctx, x.dim(1), x.dim(2)));
     const Shape out_shape = {x.dim(0), g.oh, g.ow, c_};
-    const float* z = nullptr;
-    if (ctx.has_input(3)) {
-      const Tensor& zt = ctx.input(3);
-      if (zt.dtype() != DType::kFloat32 || zt.shape() != out_shape) {
-        return ctx.error("sum input Z {} must be float32 with the output's shape {}", zt.describe(), shape_str(out_shape));
-      }
-      z = zt.data<float>();
-    }
+    KILN_ASSIGN_OR_RETURN(const float* z, sum_input(ctx, out_shape));
     Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, out_shape);
     g_runs.fetch_add(1, std::memory_order_relaxed);
     if (y.numel() == 0) return Status::ok();
@@ -137,15 +131,11 @@ void set_depthwise_stride1_for_testing(bool on) { g_stride1_override.store(on, s
 
 Expected<std::unique_ptr<OpKernel>> prepare_depthwise_conv(const PrepareContext& pctx) {
   const ir::Node& node = pctx.node;
-  if (node.attr_int("channels_last", 0) != 1) return decline();
-  const ir::TypeInfo* xt = pctx.input_type(0);
-  if (!xt || !xt->is_tensor() || xt->elem != DType::kFloat32 || xt->rank() != 4) return decline();
-  const ir::Dim& cdim = (*xt->dims)[3];
-  if (!cdim.known()) return decline();
-  const int64_t c = cdim.value;
-  const Tensor* w = pctx.constant(1);
-  if (!w || w->dtype() != DType::kFloat32 || w->rank() != 4) return decline();
-  if (w->dim(0) != c || w->dim(1) != 1 || node.attr_int("group", 1) != c || c < 1) return decline();
+  auto ops = channels_last_conv_operands(pctx);
+  if (!ops) return decline();
+  const int64_t c = ops->c;
+  const Tensor* w = ops->w;
+  if (w->dim(0) != c || w->dim(1) != 1 || node.attr_int("group", 1) != c) return decline();
   const int64_t kh = w->dim(2), kw = w->dim(3);
   if (kh < 1 || kw < 1) return decline();
   auto ks = node.attr_ints("kernel_shape", {kh, kw});
@@ -160,14 +150,8 @@ Expected<std::unique_ptr<OpKernel>> prepare_depthwise_conv(const PrepareContext&
   bool strided = false;
   for (int64_t st : node.attr_ints("strides", {1, 1})) strided = strided || st > 1;
   if (!strided && !depthwise_takes_stride1()) return decline();
-  const Tensor* b = nullptr;
-  if (pctx.input_type(2)) {
-    b = pctx.constant(2);
-    if (!b || b->dtype() != DType::kFloat32 || b->numel() != c || b->rank() != 1) return decline();
-  }
-  if (const ir::TypeInfo* zt = pctx.input_type(3); zt && (!zt->is_tensor() || zt->elem != DType::kFloat32)) return decline();
-  auto act = Activation::from_node(node);
-  if (!act) return decline();  // the reference kernel reports the bad attribute
+  const Tensor* b = ops->b;
+  const Activation act = ops->act;
 
   const int64_t cp = (c + kDwChannelPad - 1) / kDwChannelPad * kDwChannelPad;
   std::vector<float> packed(static_cast<size_t>(kh * kw * cp), 0.f), bias(static_cast<size_t>(cp), 0.f);
@@ -177,7 +161,7 @@ Expected<std::unique_ptr<OpKernel>> prepare_depthwise_conv(const PrepareContext&
     if (b) bias[static_cast<size_t>(ch)] = b->data<float>()[ch];
   }
   return std::unique_ptr<OpKernel>(
-      std::make_unique<DepthwiseConvKernel>(node, c, kh, kw, std::move(packed), std::move(bias), *act));
+      std::make_unique<DepthwiseConvKernel>(node, c, kh, kw, std::move(packed), std::move(bias), act));
 }
 
 }  // namespace kiln::cpu

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "backends/cpu/channels_last_conv.h"
 #include "backends/cpu/dnnl/batched_gemm.h"
 #include "backends/cpu/simd/post_activation.h"
 #include "core/cpu_features.h"
@@ -77,14 +78,7 @@ class GemmConvKernel final : public OpKernel {
       return ctx.error("input X must be float32 {} (channels-last), got {}", shape_str(want), x.describe());
     }
     const Shape out_shape = {g_.n, g_.oh, g_.ow, m_};
-    const float* z = nullptr;
-    if (ctx.has_input(3)) {
-      const Tensor& zt = ctx.input(3);
-      if (zt.dtype() != DType::kFloat32 || zt.shape() != out_shape) {
-        return ctx.error("sum input Z {} must be float32 with the output's shape {}", zt.describe(), shape_str(out_shape));
-      }
-      z = zt.data<float>();
-    }
+    KILN_ASSIGN_OR_RETURN(const float* z, sum_input(ctx, out_shape));
     Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, out_shape);
     g_runs.fetch_add(1, std::memory_order_relaxed);
     const int64_t pixels = g_.n * g_.oh * g_.ow, k = g_.kh * g_.kw * g_.c;
@@ -130,27 +124,19 @@ int64_t gemm_conv_runs() { return g_runs.load(std::memory_order_relaxed); }
 
 Expected<std::unique_ptr<OpKernel>> prepare_gemm_conv(const PrepareContext& pctx) {
   const ir::Node& node = pctx.node;
-  if (node.attr_int("channels_last", 0) != 1 || node.attr_int("group", 1) != 1) return decline();
+  auto ops = channels_last_conv_operands(pctx);
   const ir::TypeInfo* xt = pctx.input_type(0);
-  if (!xt || !xt->is_tensor() || xt->elem != DType::kFloat32 || xt->rank() != 4 || !xt->fully_known()) return decline();
+  if (!ops || node.attr_int("group", 1) != 1 || !xt->fully_known()) return decline();
   const Shape xs = xt->concrete();
-  const Tensor* w = pctx.constant(1);
-  if (!w || w->dtype() != DType::kFloat32 || w->rank() != 4 || w->dim(1) != xs[3]) return decline();
+  const Tensor* w = ops->w;
+  if (w->dim(1) != xs[3]) return decline();
   const int64_t m = w->dim(0), c = xs[3], kh = w->dim(2), kw = w->dim(3);
   if (c < kGemmConvMinChannels || kh * kw < 2 || m < 1) return decline();
   auto wg = forward_window(node, {xs[1], xs[2]}, {kh, kw}, false);
   if (!wg || wg->out[0] < 1 || wg->out[1] < 1) return decline();
   const bool strided = wg->strides[0] > 1 || wg->strides[1] > 1;
   if (wg->out[0] * wg->out[1] > (strided ? kGemmConvMaxPixels : kGemmConvMaxPixelsStride1)) return decline();
-  const Tensor* b = nullptr;
-  if (pctx.input_type(2)) {
-    b = pctx.constant(2);
-    if (!b || b->dtype() != DType::kFloat32 || b->rank() != 1 || b->numel() != m) return decline();
-  }
-  if (const ir::TypeInfo* zt = pctx.input_type(3); zt && (!zt->is_tensor() || zt->elem != DType::kFloat32)) return decline();
-  auto act = Activation::from_node(node);
-  if (!act) return decline();
-
+  const Tensor* b = ops->b;
   const Geometry g{xs[0], xs[1], xs[2], c, wg->out[0], wg->out[1], kh, kw, wg->strides[0], wg->strides[1],
                    wg->dilations[0], wg->dilations[1], wg->pads_begin[0], wg->pads_begin[1]};
   // ONNX W[o][c][ky][kx] -> B[(ky*kw + kx)*C + c][o], rows ldb apart.
@@ -162,7 +148,7 @@ Expected<std::unique_ptr<OpKernel>> prepare_gemm_conv(const PrepareContext& pctx
       for (int64_t t = 0; t < kh * kw; ++t) packed[static_cast<size_t>((t * c + ci) * ldb + o)] = wd[(o * c + ci) * kh * kw + t];
   std::vector<float> bias(static_cast<size_t>((m + 15) / 16 * 16), 0.f);
   if (b) std::copy(b->data<float>(), b->data<float>() + m, bias.begin());
-  auto kernel = std::make_unique<GemmConvKernel>(g, m, std::move(packed), ldb, std::move(bias), *act);
+  auto kernel = std::make_unique<GemmConvKernel>(g, m, std::move(packed), ldb, std::move(bias), ops->act);
   if (!kernel->create_gemms().is_ok()) return decline();
   return std::unique_ptr<OpKernel>(std::move(kernel));
 }

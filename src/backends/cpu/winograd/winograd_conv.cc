@@ -9,6 +9,7 @@
 #include <mutex>
 #include <vector>
 
+#include "backends/cpu/channels_last_conv.h"
 #include "backends/cpu/dnnl/batched_gemm.h"
 #include "backends/cpu/simd/post_activation.h"
 #include "backends/cpu/winograd/winograd.h"
@@ -81,14 +82,7 @@ class WinogradConvKernel final : public OpKernel {
     KILN_ASSIGN_OR_RETURN(const Entry* e, entry(ctx.node(), x.dim(0), x.dim(1), x.dim(2)));
     const WinoParams& p = e->p;
     const Shape out_shape = {x.dim(0), p.oh, p.ow, m_};
-    const float* z = nullptr;
-    if (ctx.has_input(3)) {
-      const Tensor& zt = ctx.input(3);
-      if (zt.dtype() != DType::kFloat32 || zt.shape() != out_shape) {
-        return ctx.error("sum input Z {} must be float32 with the output's shape {}", zt.describe(), shape_str(out_shape));
-      }
-      z = zt.data<float>();
-    }
+    KILN_ASSIGN_OR_RETURN(const float* z, sum_input(ctx, out_shape));
     Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, out_shape);
     g_runs.fetch_add(1, std::memory_order_relaxed);
     if (y.numel() == 0) return Status::ok();
@@ -155,44 +149,25 @@ void wino_transform_weights(const float* w, int64_t m, int64_t c, int64_t cp, in
 
 Expected<std::unique_ptr<OpKernel>> prepare_winograd_conv(const PrepareContext& pctx) {
   const ir::Node& node = pctx.node;
-  if (node.attr_int("channels_last", 0) != 1 || node.attr_int("group", 1) != 1) return decline();
-  const ir::TypeInfo* xt = pctx.input_type(0);
-  if (!xt || !xt->is_tensor() || xt->elem != DType::kFloat32 || xt->rank() != 4) return decline();
-  const ir::Dim& cdim = (*xt->dims)[3];
-  if (!cdim.known()) return decline();
-  const int64_t c = cdim.value;
-  const Tensor* w = pctx.constant(1);
-  if (!w || w->dtype() != DType::kFloat32 || w->rank() != 4 || w->dim(1) != c || w->dim(2) != 3 || w->dim(3) != 3) {
-    return decline();
-  }
+  auto ops = channels_last_conv_operands(pctx);
+  if (!ops || node.attr_int("group", 1) != 1) return decline();
+  const int64_t c = ops->c;
+  const Tensor* w = ops->w;
+  if (w->dim(1) != c || w->dim(2) != 3 || w->dim(3) != 3) return decline();
   const int64_t m = w->dim(0);
   if (c < kWinoMinChannels || m < kWinoMinChannels) return decline();
-  for (int64_t s : node.attr_ints("strides", {1, 1})) {
-    if (s != 1) return decline();
-  }
-  for (int64_t d : node.attr_ints("dilations", {1, 1})) {
-    if (d != 1) return decline();
-  }
-  auto ks = node.attr_ints("kernel_shape", {3, 3});
-  if (ks.size() != 2 || ks[0] != 3 || ks[1] != 3) return decline();
-  if (node.attr_ints("strides", {1, 1}).size() != 2 || node.attr_ints("dilations", {1, 1}).size() != 2) return decline();
+  const std::vector<int64_t> ones = {1, 1}, three = {3, 3};
+  if (node.attr_ints("strides", ones) != ones || node.attr_ints("dilations", ones) != ones) return decline();
+  if (node.attr_ints("kernel_shape", three) != three) return decline();
   if (!forward_window(node, {-1, -1}, {3, 3}, false)) return decline();  // bad pads: the reference reports them
-  const Tensor* b = nullptr;
-  if (pctx.input_type(2)) {
-    b = pctx.constant(2);
-    if (!b || b->dtype() != DType::kFloat32 || b->rank() != 1 || b->numel() != m) return decline();
-  }
-  if (const ir::TypeInfo* zt = pctx.input_type(3); zt && (!zt->is_tensor() || zt->elem != DType::kFloat32)) return decline();
-  auto act = Activation::from_node(node);
-  if (!act) return decline();
-
+  const Tensor* b = ops->b;
   const int64_t cp = wino_pad_channels(c), mp = wino_pad_channels(m), ldu = onednn::gemm_padded_ldb(mp);
   std::vector<float> u(static_cast<size_t>(kWinoPoints * cp * ldu));
   wino_transform_weights(w->data<float>(), m, c, cp, ldu, u.data());
   std::vector<float> bias(static_cast<size_t>(mp), 0.f);
   if (b) std::copy(b->data<float>(), b->data<float>() + m, bias.begin());
-  auto k = std::make_unique<WinogradConvKernel>(c, m, std::move(u), ldu, std::move(bias), *act);
-  if (xt->fully_known()) {
+  auto k = std::make_unique<WinogradConvKernel>(c, m, std::move(u), ldu, std::move(bias), ops->act);
+  if (const ir::TypeInfo* xt = pctx.input_type(0); xt->fully_known()) {
     const Shape s = xt->concrete();
     KILN_TRY(k->entry(node, s[0], s[1], s[2]).status());
   }
