@@ -457,7 +457,8 @@ Expected<std::unique_ptr<Session>> Session::create(std::shared_ptr<ir::Model> mo
   if (options.backend == Backend::kCpu) {
     const auto& prepared = s->impl_->plans.at(s->model_->graph.get()).prepared;
     const InPlaceFn in_place = [&prepared](const ir::Node& node) {
-      const OpKernel* k = node.index >= 0 && static_cast<size_t>(node.index) < prepared.size() ? prepared[static_cast<size_t>(node.index)].get() : nullptr;
+      const size_t i = static_cast<size_t>(node.index);
+      const OpKernel* k = node.index >= 0 && i < prepared.size() ? prepared[i].get() : nullptr;
       return k ? k->in_place_input() : -1;
     };
     if (options.memory_plan) {

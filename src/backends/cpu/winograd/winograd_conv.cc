@@ -26,8 +26,7 @@ constexpr int64_t kChunkBytes = int64_t{4} << 20;
 std::atomic<int64_t> g_runs{0};
 
 struct Entry {
-  int64_t n = 0, h = 0, w = 0;  // the input size this entry is for
-  WinoParams p;
+  WinoParams p;  // p.n, p.h, p.w: the input size this entry is for
   int64_t chunk_tiles = 0;  // tiles per full chunk
   std::unique_ptr<onednn::BatchedGemm> full, last;  // GEMMs for a full chunk and the remainder
 };
@@ -47,11 +46,10 @@ class WinogradConvKernel final : public OpKernel {
   Expected<const Entry*> entry(const ir::Node& node, int64_t n, int64_t h, int64_t w) const {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& e : cache_) {
-      if (e->n == n && e->h == h && e->w == w) return e.get();
+      if (e->p.n == n && e->p.h == h && e->p.w == w) return e.get();
     }
     KILN_ASSIGN_OR_RETURN(WindowGeometry g, forward_window(node, {h, w}, {3, 3}, false));
     auto e = std::make_unique<Entry>();
-    e->n = n, e->h = h, e->w = w;
     WinoParams& p = e->p;
     p.n = n, p.h = h, p.w = w, p.c = c_, p.m = m_;
     p.oh = g.out[0], p.ow = g.out[1], p.pt = g.pads_begin[0], p.pl = g.pads_begin[1];
