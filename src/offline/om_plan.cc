@@ -22,6 +22,7 @@ std::string plan_to_json(const MemoryPlan& plan) {
   }
   std::sort(views.begin(), views.end());
   json j{{"arena_bytes", plan.arena_bytes}, {"unshared_bytes", plan.unshared_bytes}, {"slots", s}, {"views", views}};
+  if (plan.batch_split > 1) j["batch_split"] = plan.batch_split;
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -47,6 +48,13 @@ Expected<MemoryPlan> plan_from_json(const std::string& text, const ir::Graph& gr
   if (plan.arena_bytes > (size_t{1} << 40)) return bad(fmt::format("arena_bytes {} is more than 1 TiB", plan.arena_bytes));
   it = j.find("unshared_bytes");
   if (it != j.end() && !read_size(*it, &plan.unshared_bytes)) return bad("'unshared_bytes' must be a non-negative integer");
+  it = j.find("batch_split");
+  if (it != j.end()) {
+    if (!it->is_number_unsigned() || it->get<uint64_t>() < 2 || it->get<uint64_t>() > (uint64_t{1} << 31)) {
+      return bad("'batch_split' must be an integer of at least 2 (the batch run image by image)");
+    }
+    plan.batch_split = it->get<int64_t>();
+  }
   it = j.find("slots");
   if (it == j.end() || !it->is_array()) return bad("needs 'slots', an array of [value, offset, bytes]");
   for (size_t i = 0; i < it->size(); ++i) {
@@ -69,7 +77,9 @@ Expected<MemoryPlan> plan_from_json(const std::string& text, const ir::Graph& gr
     if (slot.offset % 64 != 0) return bad(fmt::format("slots[{}]: value '{}' offset {} is not 64-byte aligned", i, name, slot.offset));
     if (v->type.is_tensor() && v->type.fully_known() && v->type.elem != DType::kString &&
         v->type.elem != DType::kUndefined) {
-      const size_t need = static_cast<size_t>(shape_numel(v->type.concrete())) * dtype_size(v->type.elem);
+      // With a batch split the slot holds one image of the batch.
+      const size_t images = plan.batch_split > 1 ? static_cast<size_t>(plan.batch_split) : 1;
+      const size_t need = static_cast<size_t>(shape_numel(v->type.concrete())) * dtype_size(v->type.elem) / images;
       if (slot.bytes < need) {
         return bad(fmt::format("slots[{}]: value '{}' ({}) needs {} bytes but its slot has {}", i, name,
                                v->type.str(), need, slot.bytes));

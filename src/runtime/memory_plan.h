@@ -29,6 +29,9 @@ struct MemoryPlan {
   std::unordered_map<const ir::Node*, int> in_place;
   size_t arena_bytes = 0;     // the arena's size: peak activation bytes of planned values
   size_t unshared_bytes = 0;  // sum of planned sizes, i.e. without reuse (for reporting)
+  // > 1: the session runs this batch image by image (runtime/batch_split.h) and every slot is
+  // sized for one image; each running image has its own arena.
+  int64_t batch_split = 0;
 };
 
 // For a node, the input whose storage its kernel may overwrite with output 0, or -1.

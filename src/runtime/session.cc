@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <unordered_set>
 
 #include "backends/cpu/backend.h"
@@ -14,6 +15,7 @@
 #include "ops/op_schema.h"
 #include "passes/infer_types.h"
 #include "passes/pipeline.h"
+#include "runtime/batch_split.h"
 #include "runtime/memory_plan.h"
 
 namespace kiln {
@@ -86,6 +88,8 @@ struct Session::Impl {
   std::unordered_map<const ir::Value*, Value> constants;
   MemoryPlan memory;  // top-level graph; empty for the reference backend
   const ir::Graph* top_graph = nullptr;
+  BatchSplit split;          // batch > 1: kernels and `memory` are made for one image
+  int prepare_threads = 1;   // the threads kernels are prepared for
 
   mutable std::mutex pool_mutex;
   mutable std::vector<std::unique_ptr<RunResources>> pool;
@@ -110,7 +114,7 @@ struct Session::Impl {
 
   // The first CPU candidate that accepts the node, or nullptr.
   Expected<std::unique_ptr<OpKernel>> prepare_cpu(const ir::Node& node, bool top_level) const {
-    PrepareContext pctx{node, {}, {}, {}, options.threads, nullptr};
+    PrepareContext pctx{node, {}, {}, {}, prepare_threads, nullptr};
     if (top_level && options.packed) pctx.packed = options.packed->find(packed_key(node));
     for (const ir::Value* in : node.inputs) {
       pctx.input_types.push_back(in ? &in->type : nullptr);
@@ -432,6 +436,85 @@ Status apply_input_shapes(ir::Graph& graph, const std::map<std::string, Shape>& 
   return Status::ok();
 }
 
+
+// A batch split's run: image i of every input is viewed (not copied) as a batch-1 input, run
+// through the batch-1 plan, and its outputs copied into image i of the batch's outputs. Images
+// go to whichever thread is free (a stalled core delays one image, not the batch).
+Expected<std::vector<Value>> run_image_by_image(const Session::Impl& impl, const ir::Graph& graph,
+                                                const std::vector<std::pair<const ir::Value*, Value>>& bound,
+                                                RunProfile* profile, int threads) {
+  int64_t batch = -1;
+  for (const auto& [decl, value] : bound) {
+    if (!value.is_tensor()) return internal_error("batch split: input '{}' is not a tensor", decl->name);
+    const Tensor& x = value.tensor();
+    if (x.rank() == 0 || (batch >= 0 && x.dim(0) != batch)) {
+      return invalid_argument("input '{}' is {}: every input must have the same batch (dim 0), {}", decl->name,
+                              x.describe(), batch);
+    }
+    batch = x.dim(0);
+  }
+  std::vector<Value> results;
+  for (const ir::Value* out : graph.outputs) {
+    Shape shape = out->type.concrete();
+    shape[0] = batch;
+    results.emplace_back(Tensor::uninitialized(out->type.elem, shape));
+  }
+  const int team = static_cast<int>(std::clamp<int64_t>(threads, 1, std::max<int64_t>(1, batch)));
+  std::vector<RunProfile> profiles(profile ? static_cast<size_t>(team) : 0);
+  for (RunProfile& p : profiles) p.node_ns.assign(graph.nodes.size(), 0);
+  auto run_one = [&](int64_t i, RunProfile* prof) -> Status {
+    std::unique_ptr<RunResources> resources = impl.acquire();
+    struct GiveBack {
+      const Session::Impl& impl;
+      std::unique_ptr<RunResources>& r;
+      ~GiveBack() { impl.release(std::move(r)); }
+    } give_back{impl, resources};
+    Frame frame(graph, nullptr, impl, resources.get(), &impl.memory);
+    for (const auto& [decl, value] : bound) {
+      const Tensor& x = value.tensor();
+      Shape shape = x.shape();
+      shape[0] = 1;
+      const size_t bytes = x.nbytes() / static_cast<size_t>(batch);
+      char* image = static_cast<char*>(const_cast<void*>(x.raw())) + static_cast<size_t>(i) * bytes;
+      frame.bind(decl, Value(Tensor::wrap(x.dtype(), std::move(shape), image, nullptr)));
+    }
+    KILN_ASSIGN_OR_RETURN(std::vector<Value> outs, run_graph(impl, frame, prof));
+    for (size_t k = 0; k < outs.size(); ++k) {
+      Tensor& y = results[k].tensor();
+      const size_t bytes = y.nbytes() / static_cast<size_t>(batch);
+      if (!outs[k].is_tensor() || outs[k].tensor().nbytes() != bytes || outs[k].tensor().dtype() != y.dtype()) {
+        return internal_error("batch split: image {} gave output '{}' as {}, expected one image of {}", i,
+                              graph.outputs[k]->name, outs[k].is_tensor() ? outs[k].tensor().describe() : "a non-tensor",
+                              y.describe());
+      }
+      std::memcpy(static_cast<char*>(y.raw()) + static_cast<size_t>(i) * bytes, outs[k].tensor().raw(), bytes);
+    }
+    return Status::ok();
+  };
+  std::vector<Status> failed(static_cast<size_t>(std::max<int64_t>(batch, 0)), Status::ok());
+  if (team == 1) {
+    for (int64_t i = 0; i < batch; ++i) failed[static_cast<size_t>(i)] = run_one(i, profile ? &profiles[0] : nullptr);
+  } else {
+    // Kernels called inside this region run on their calling thread (nested regions get one
+    // thread; oneDNN runs sequentially inside a parallel region).
+#pragma omp parallel for schedule(dynamic, 1) num_threads(team)
+    for (int64_t i = 0; i < batch; ++i) {
+      failed[static_cast<size_t>(i)] = run_one(i, profile ? &profiles[static_cast<size_t>(omp_get_thread_num())] : nullptr);
+    }
+  }
+  for (const Status& st : failed) {
+    if (!st.is_ok()) return st;
+  }
+  if (profile) {
+    for (size_t j = 0; j < graph.nodes.size(); ++j) {
+      int64_t sum = 0;
+      for (const RunProfile& p : profiles) sum += p.node_ns[j];
+      profile->node_ns[j] += sum / team;
+    }
+  }
+  return results;
+}
+
 }  // namespace
 
 Session::~Session() = default;
@@ -451,9 +534,25 @@ Expected<std::unique_ptr<Session>> Session::create(std::shared_ptr<ir::Model> mo
   s->model_ = std::move(model);
   s->impl_ = std::make_unique<Impl>();
   s->impl_->options = options;
-  omp_set_num_threads(options.threads);
   s->impl_->top_graph = s->model_->graph.get();
-  KILN_TRY(s->impl_->build_plans(*s->model_->graph).with_context(s->model_->path));
+  s->impl_->prepare_threads = options.threads;
+  // A batch split prepares every kernel (and plans the arena) for one image on one thread: the
+  // graph's types are those of batch 1 until `batch_one` goes out of scope.
+  std::optional<BatchOneTypes> batch_one;
+  if (options.backend == Backend::kCpu && options.batch_split) {
+    s->impl_->split = plan_batch_split(*s->model_->graph);
+  } else {
+    s->impl_->split.reason = options.backend == Backend::kCpu ? "turned off" : "reference backend";
+  }
+  if (s->impl_->split.batch > 1) {
+    batch_one.emplace(*s->model_->graph);
+    KILN_TRY(batch_one->apply().with_context(s->model_->path));
+    s->impl_->prepare_threads = 1;
+  }
+  omp_set_num_threads(s->impl_->prepare_threads);
+  Status built = s->impl_->build_plans(*s->model_->graph).with_context(s->model_->path);
+  omp_set_num_threads(options.threads);
+  KILN_TRY(built);
   if (options.backend == Backend::kCpu) {
     const auto& prepared = s->impl_->plans.at(s->model_->graph.get()).prepared;
     const InPlaceFn in_place = [&prepared](const ir::Node& node) {
@@ -461,11 +560,14 @@ Expected<std::unique_ptr<Session>> Session::create(std::shared_ptr<ir::Model> mo
       const OpKernel* k = node.index >= 0 && i < prepared.size() ? prepared[i].get() : nullptr;
       return k ? k->in_place_input() : -1;
     };
-    if (options.memory_plan) {
+    // A stored plan is only usable when it was made for the same batch split decision.
+    const int64_t images = s->impl_->split.batch > 1 ? s->impl_->split.batch : 0;
+    if (options.memory_plan && options.memory_plan->batch_split == images) {
       s->impl_->memory = *options.memory_plan;
       drop_unsafe_overlaps(s->impl_->memory, *s->model_->graph, in_place);
     } else {
       s->impl_->memory = plan_memory(*s->model_->graph, in_place);
+      s->impl_->memory.batch_split = images;
     }
   }
   return s;
@@ -487,13 +589,7 @@ Expected<std::vector<Value>> Session::run(const std::vector<NamedValue>& inputs,
   if (omp_get_max_threads() != n) omp_set_num_threads(n);
   if (profile) profile->node_ns.assign(model_->graph->nodes.size(), 0);
   const ir::Graph& graph = *model_->graph;
-  std::unique_ptr<RunResources> resources = impl_->acquire();
-  struct GiveBack {
-    const Impl& impl;
-    std::unique_ptr<RunResources>& r;
-    ~GiveBack() { impl.release(std::move(r)); }
-  } give_back{*impl_, resources};
-  Frame frame(graph, nullptr, *impl_, resources.get(), &impl_->memory);
+  std::vector<std::pair<const ir::Value*, Value>> bound;
   std::unordered_set<const ir::Value*> fed;
   for (const NamedValue& nv : inputs) {
     const ir::Value* decl = nullptr;
@@ -512,17 +608,26 @@ Expected<std::vector<Value>> Session::run(const std::vector<NamedValue>& inputs,
       // lookups prefer constants; reject rather than silently ignore.
       return unsupported("input '{}' has an initializer; overriding initializers is not supported", nv.name);
     }
-    frame.bind(decl, nv.value);
+    bound.emplace_back(decl, nv.value);
   }
   for (const ir::Value* in : graph.inputs) {
     if (!fed.count(in) && !in->constant) {
       if (in->type.kind == ir::TypeInfo::Kind::kOptional) {
-        frame.bind(in, Value());
+        bound.emplace_back(in, Value());
         continue;
       }
       return invalid_argument("input '{}' ({}) was not given", in->name, in->type.str());
     }
   }
+  if (impl_->split.batch > 1) return run_image_by_image(*impl_, graph, bound, profile, n);
+  std::unique_ptr<RunResources> resources = impl_->acquire();
+  struct GiveBack {
+    const Impl& impl;
+    std::unique_ptr<RunResources>& r;
+    ~GiveBack() { impl.release(std::move(r)); }
+  } give_back{*impl_, resources};
+  Frame frame(graph, nullptr, *impl_, resources.get(), &impl_->memory);
+  for (auto& [decl, value] : bound) frame.bind(decl, std::move(value));
   KILN_ASSIGN_OR_RETURN(std::vector<Value> results, run_graph(*impl_, frame, profile));
   // Results outlive the run; the arena is reused by the next one.
   for (Value& v : results) {
@@ -532,6 +637,8 @@ Expected<std::vector<Value>> Session::run(const std::vector<NamedValue>& inputs,
 }
 
 const MemoryPlan& Session::memory_plan() const { return impl_->memory; }
+
+const BatchSplit& Session::batch_split() const { return impl_->split; }
 
 std::vector<std::pair<std::string, std::string>> Session::export_packed() const {
   std::vector<std::pair<std::string, std::string>> blobs;

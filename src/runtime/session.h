@@ -20,6 +20,7 @@
 namespace kiln {
 
 struct MemoryPlan;
+struct BatchSplit;
 
 enum class Backend { kReference, kCpu };
 
@@ -33,6 +34,9 @@ struct SessionOptions {
   std::vector<std::string> disabled_passes;
   // Intra-op threads; 0 = physical cores.
   int threads = 0;
+  // Run a batched model image by image, one image per thread at a time, when its images never
+  // meet (runtime/batch_split.h decides; kCpu only). Off: every node runs the whole batch.
+  bool batch_split = true;
   // Concrete shapes for inputs with symbolic dims ("x" -> {1, 3, 640, 640}), fixed before the
   // passes run so the plan is shape-static (like ORT's free-dimension overrides).
   std::map<std::string, Shape> input_shapes;
@@ -74,14 +78,19 @@ class Session {
   const std::vector<ir::Value*>& outputs() const { return model_->graph->outputs; }
 
   // Runs the model; returns the outputs in graph output order.
-  // With `profile`, each top-level node's wall time is recorded. `threads` > 0 overrides the
+  // With `profile`, each top-level node's wall time is recorded (with a batch split: summed over
+  // the images and divided by the threads that ran them, so the node times still add up to about
+  // the run's wall time). `threads` > 0 overrides the
   // session's intra-op thread count for this call (concurrent runs share the cores).
   Expected<std::vector<Value>> run(const std::vector<NamedValue>& inputs, RunProfile* profile = nullptr,
                                    int threads = 0) const;
 
   const SessionOptions& options() const;
-  // The activation arena plan of the top-level graph (runtime/memory_plan.h).
+  // The activation arena plan of the top-level graph (runtime/memory_plan.h); with a batch split,
+  // the plan of one image (each running image has its own arena).
   const MemoryPlan& memory_plan() const;
+  // Whether runs go image by image (batch > 1) or why not (runtime/batch_split.h).
+  const BatchSplit& batch_split() const;
   // Which implementation runs each top-level node: "cpu" (prepared kernel) or "reference".
   std::string kernel_kind(const ir::Node& node) const;
   // The prepared top-level kernels' packed constant data (OpKernel::export_packed) by

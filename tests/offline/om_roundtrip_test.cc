@@ -6,6 +6,7 @@
 #include "core/file_util.h"
 #include "frontend/onnx/onnx_loader.h"
 #include "offline/om_test_util.h"
+#include "runtime/batch_split.h"
 
 namespace kiln {
 namespace {
@@ -151,6 +152,29 @@ TEST(OfflineModel, DynamicBatchRoundTripRunsOtherBatches) {
   auto want = (*ref)->run(five);
   ASSERT_TRUE(want);
   expect_close(*got, *want);
+}
+
+// A static batch of 4 runs image by image (runtime/batch_split.h): the stored plan is sized for
+// one image and says so, prepacked weights are those of the batch-1 kernels, and the loader
+// makes the same decision and uses both.
+TEST(OfflineModel, BatchSplitRoundTripKeepsTheOneImagePlan) {
+  TempDir dir;
+  GraphBuilder b(17);
+  ir::Value* x = b.input("x", {4, 3, 8, 8}, 31);
+  ir::Node* conv = b.node("Conv", {x, b.constant(random_tensor({8, 3, 3, 3}, 32))});
+  attr_ints(conv, "pads", {1, 1, 1, 1});
+  ir::Value* pooled = b.op("GlobalAveragePool", {b.op("Relu", {conv->outputs[0]})});
+  b.output(b.op("Reshape", {pooled, b.ints({4, 8})}));
+  ASSERT_TRUE(b.g->finalize().is_ok());
+  check_round_trip(b, dir.file("split.om"));
+  auto om = offline::read_om(dir.file("split.om"));
+  ASSERT_TRUE(om && om->memory_plan);
+  EXPECT_EQ(om->memory_plan->batch_split, 4);
+  EXPECT_EQ(om->meta.work_bytes, om->memory_plan->arena_bytes * 4);
+  auto s = offline::create_session(*om, {});
+  ASSERT_TRUE(s);
+  EXPECT_EQ((*s)->batch_split().batch, 4) << (*s)->batch_split().reason;
+  EXPECT_EQ((*s)->memory_plan().batch_split, 4);
 }
 
 TEST(OfflineModel, IfSubgraphRoundTripRuns) {

@@ -26,6 +26,7 @@
 #include "core/file_util.h"
 #include "inputs.h"
 #include "model_source.h"
+#include "runtime/batch_split.h"
 #include "runtime/session.h"
 
 namespace kiln::tools {
@@ -47,6 +48,7 @@ struct BenchOptions {
   std::string export_times;
   std::string json;
   bool dump_profile = false;
+  bool no_batch_split = false;
   std::string backend = "cpu";
   int64_t seed = -1;
   std::vector<std::string> disabled_passes;
@@ -250,11 +252,14 @@ int bench_model(const BenchOptions& opt) {
   session_options.threads = f.threads_per_stream;
   session_options.input_shapes = *shapes;
   session_options.disabled_passes = opt.disabled_passes;
+  session_options.batch_split = !opt.no_batch_split;
   auto opened = open_model(opt.model, session_options);
   if (!opened) return fail(opened.status());
   const Session* session = opened->session.get();
   f.load_ms = opened->load_ms;
   f.prepare_ms = opened->prepare_ms;
+  const BatchSplit& split = session->batch_split();
+  f.batch_split = split.batch > 1 ? fmt::format("{} images, one per thread", split.batch) : "no: " + split.reason;
   std::string gear;
   auto gear_shapes = gear_input_shapes(*opened, opt.gear, &gear);
   if (!gear_shapes) return fail(gear_shapes.status());
@@ -313,6 +318,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--exportTimes", opt->export_times, "Write per-query start/end/latency (JSON) to this file");
   cmd->add_flag("--dumpProfile", opt->dump_profile, "Print per-node and per-op-type times (separate pass)");
   cmd->add_option("--json", opt->json, "Write every figure (JSON) to this file");
+  cmd->add_flag("--noBatchSplit", opt->no_batch_split,
+                "Run a batch as a whole even when its images could run one per thread (runtime/batch_split.h)");
   cmd->add_option("--backend", opt->backend, "cpu (optimized, default) or reference (the oracle)")
       ->check(CLI::IsMember({"cpu", "reference"}));
   cmd->add_option("--seed", opt->seed, "Seed for random inputs (default: time-based, printed)");

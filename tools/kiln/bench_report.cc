@@ -187,6 +187,7 @@ std::string format_summary(const BenchFigures& f) {
   t += fmt::format("Backend: {}, ISA: {}\n", f.backend, f.isa);
   t += fmt::format("Threads: {} ({} stream{} x {} thread{})\n", f.threads, f.streams, f.streams == 1 ? "" : "s",
                    f.threads_per_stream, f.threads_per_stream == 1 ? "" : "s");
+  if (!f.batch_split.empty()) t += fmt::format("Batch split: {}\n", f.batch_split);
   t += fmt::format("Model load time: {:.1f} ms\n", f.load_ms);
   t += fmt::format("Session prepare time: {:.1f} ms (model file -> ready: {:.1f} ms)\n", f.prepare_ms,
                    f.load_ms + f.prepare_ms);
@@ -230,6 +231,7 @@ std::string format_json(const BenchFigures& f) {
   j.begin_object();
   j.value("tool", "kiln bench").value("model", f.model).value("backend", f.backend).value("isa", f.isa);
   j.value("threads", f.threads).value("streams", f.streams).value("threads_per_stream", f.threads_per_stream);
+  j.value("batch_split", f.batch_split);
   j.value("seed", f.seed);
   j.begin_array("inputs");
   for (const InputDesc& in : f.inputs) {

@@ -49,6 +49,7 @@ struct BenchFigures {
   int threads = 0;             // total; each stream's session gets threads_per_stream
   int streams = 1;
   int threads_per_stream = 0;
+  std::string batch_split;  // "16 images, one per thread" or "no: <why>"
   uint64_t seed = 0;
   std::vector<InputDesc> inputs;
   double load_ms = 0;     // ONNX file -> IR

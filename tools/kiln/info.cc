@@ -10,6 +10,7 @@
 #include "offline/offline_model.h"
 #include "om_report.h"
 #include "passes/infer_types.h"
+#include "runtime/batch_split.h"
 #include "runtime/memory_plan.h"
 #include "runtime/session.h"
 #include "summary.h"
@@ -74,6 +75,12 @@ int print_optimized(const std::string& path, const std::vector<std::string>& sha
   for (const auto& n : m->graph->nodes) cpu_nodes += (*session)->kernel_kind(*n) == "cpu";
   fmt::print("  kernels              {} of {} nodes on CPU kernels, the rest on reference kernels\n", cpu_nodes,
              m->graph->nodes.size());
+  const BatchSplit& split = (*session)->batch_split();
+  if (split.batch > 1) {
+    fmt::print("  batch split          {} images run one per thread, on kernels and an arena for batch 1\n", split.batch);
+  } else {
+    fmt::print("  batch split          no: {}\n", split.reason);
+  }
   if (print_graph_text) fmt::print("\n{}", ir::print_graph(*m->graph));
   return 0;
 }
