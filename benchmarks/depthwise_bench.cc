@@ -1,8 +1,8 @@
 // Depthwise kiln.FusedConv (channels-last, bias + Clip(0, 6)) on the MobileNetV2 and PP-OCR
 // shapes: one-node models run through a Session, median latency per shape at 1 and 2 threads.
-// A/B: run once with KILN_DEPTHWISE_STRIDE1=1 (our kernel takes stride 1 too; by default those
-// go to oneDNN, which measured faster) and once with KILN_CPU_DISABLE=depthwise (oneDNN takes
-// every shape), alternating runs, since the family table is fixed per process.
+// A/B: run once with KILN_OWN_DEPTHWISE=1 (our kernel takes every shape; by default they go to
+// oneDNN, which measured faster) and once without (oneDNN's jit_dw), alternating runs, since the
+// choice is fixed per process.
 //
 //   build/benchmarks/depthwise_bench [--filter SUBSTR] [--seconds S]
 #include <algorithm>

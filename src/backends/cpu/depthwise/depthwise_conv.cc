@@ -109,15 +109,15 @@ class DepthwiseConvKernel final : public OpKernel {
   mutable std::vector<Geometry> cache_;
 };
 
-std::atomic<bool> g_stride1_override{false};
+std::atomic<bool> g_own_override{false};
 
-// Stride 1 stays here only when asked: KILN_DEPTHWISE_STRIDE1=1 (benchmark A/B) or the tests.
-bool depthwise_takes_stride1() {
+// This kernel takes nodes only when asked: KILN_OWN_DEPTHWISE=1 (benchmark A/B) or the tests.
+bool own_depthwise_on() {
   static const bool env = [] {
-    const char* v = std::getenv("KILN_DEPTHWISE_STRIDE1");
+    const char* v = std::getenv("KILN_OWN_DEPTHWISE");
     return v && std::string(v) == "1";
   }();
-  return env || g_stride1_override.load(std::memory_order_relaxed);
+  return env || g_own_override.load(std::memory_order_relaxed);
 }
 
 // "Not this kernel": the next candidate (oneDNN, then the reference) takes the node.
@@ -127,7 +127,7 @@ Expected<std::unique_ptr<OpKernel>> decline() { return std::unique_ptr<OpKernel>
 
 int64_t depthwise_conv_runs() { return g_runs.load(std::memory_order_relaxed); }
 
-void set_depthwise_stride1_for_testing(bool on) { g_stride1_override.store(on, std::memory_order_relaxed); }
+void set_own_depthwise_for_testing(bool on) { g_own_override.store(on, std::memory_order_relaxed); }
 
 Expected<std::unique_ptr<OpKernel>> prepare_depthwise_conv(const PrepareContext& pctx) {
   const ir::Node& node = pctx.node;
@@ -143,13 +143,12 @@ Expected<std::unique_ptr<OpKernel>> prepare_depthwise_conv(const PrepareContext&
   // Validates strides / dilations / pads / auto_pad (sizes unknown here).
   if (!forward_window(node, {-1, -1}, {kh, kw}, false)) return decline();
   if (node.attr_ints("strides", {1, 1}).size() != 2 || node.attr_ints("dilations", {1, 1}).size() != 2) return decline();
-  // Stride 1 runs faster on oneDNN's channels-last jit_dw kernel: depthwise_bench A/B (AVX2,
-  // bias + Clip, median of alternating runs) measured this kernel 1.4-6.5x slower there
-  // (MobileNetV2 144@56: 0.40 vs 0.29 ms on 1 thread, PP-OCR det 48@160: 3.6 vs 0.56 ms). Strided
-  // ones stay here: oneDNN reorders those through a blocked layout and was 1.5-3.5x slower.
-  bool strided = false;
-  for (int64_t st : node.attr_ints("strides", {1, 1})) strided = strided || st > 1;
-  if (!strided && !depthwise_takes_stride1()) return decline();
+  // oneDNN's channels-last jit_dw kernel is faster at every stride: depthwise_bench A/B (AVX2,
+  // bias + Clip, alternating runs) measured this kernel 1.4-6.5x slower at stride 1 (MobileNetV2
+  // 144@56: 0.40 vs 0.29 ms on 1 thread) and, since strided convolutions with few channels per
+  // group stay channels-last in dnnl/conv.cc (no blocked detour any more), 1.8-5x slower at
+  // stride 2 too (96@112: 0.37 vs 0.17-0.21 ms; det 32@320: 2.9 vs 0.54-1.3 ms, 1 thread).
+  if (!own_depthwise_on()) return decline();
   const Tensor* b = ops->b;
   const Activation act = ops->act;
 
