@@ -62,6 +62,29 @@ TEST(CpuTensor, TransposeLayoutConversions) {
     check_transpose(s, {0, 2, 3, 1}, DType::kInt64);
   }
   check_transpose({2, 0, 3, 4}, {0, 2, 3, 1});
+  // Colour images NCHW -> NHWC: the 3-plane interleave path (several chunks, ragged tail).
+  for (const Shape& s : {Shape{1, 3, 224, 224}, Shape{2, 3, 5, 7}, Shape{1, 3, 1, 1}, Shape{3, 3, 48, 97}}) {
+    check_transpose(s, {0, 2, 3, 1});
+  }
+}
+
+TEST(CpuTensor, TransposeInterleave3VariantsAgree) {
+  // Hand-checked: planes x = 1.., y = 101.., z = 201.. interleave to x0 y0 z0 x1 y1 z1 ...
+  if (cpu_isa() < Isa::kAvx2) GTEST_SKIP() << "no AVX2";
+  for (int64_t cols : {1, 7, 8, 9, 16, 23, 40}) {
+    const int64_t lda = cols + 2;
+    std::vector<uint32_t> a(static_cast<size_t>(3 * lda));
+    for (int64_t i = 0; i < 3; ++i)
+      for (int64_t j = 0; j < lda; ++j) a[static_cast<size_t>(i * lda + j)] = static_cast<uint32_t>(100 * i + j + 1);
+    std::vector<uint32_t> want(static_cast<size_t>(3 * cols)), b1(want.size() + 1, 0), b2 = b1;
+    for (int64_t j = 0; j < cols; ++j)
+      for (int64_t i = 0; i < 3; ++i) want[static_cast<size_t>(3 * j + i)] = static_cast<uint32_t>(100 * i + j + 1);
+    cpu::tensor::transpose_interleave3_4byte_scalar(a.data(), lda, b1.data(), cols);
+    cpu::tensor::transpose_interleave3_4byte_avx2(a.data(), lda, b2.data(), cols);
+    EXPECT_EQ(std::vector<uint32_t>(b1.begin(), b1.begin() + 3 * cols), want) << cols;
+    EXPECT_EQ(b1, b2) << cols;
+    EXPECT_EQ(b2.back(), 0u) << "wrote past the output";
+  }
 }
 
 TEST(CpuTensor, TransposeDefaultPermReverses) {

@@ -34,6 +34,38 @@ inline void transpose8x8(const uint32_t* a, int64_t lda, uint32_t* b, int64_t ld
 
 }  // namespace
 
+void transpose_interleave3_4byte_avx2(const uint32_t* a, int64_t lda, uint32_t* b, int64_t cols) {
+  // 8 columns of the 3 rows x, y, z -> 24 outputs x0 y0 z0 x1 y1 z1 ...: each output vector
+  // gathers its lanes from the three rows with one permute per row and two blends.
+  const __m256i px0 = _mm256_setr_epi32(0, 0, 0, 1, 0, 0, 2, 0), py0 = _mm256_setr_epi32(0, 0, 0, 0, 1, 0, 0, 2),
+                pz0 = _mm256_setr_epi32(0, 0, 0, 0, 0, 1, 0, 0);
+  const __m256i px1 = _mm256_setr_epi32(0, 3, 0, 0, 4, 0, 0, 5), py1 = _mm256_setr_epi32(0, 0, 3, 0, 0, 4, 0, 0),
+                pz1 = _mm256_setr_epi32(2, 0, 0, 3, 0, 0, 4, 0);
+  const __m256i px2 = _mm256_setr_epi32(0, 0, 6, 0, 0, 7, 0, 0), py2 = _mm256_setr_epi32(5, 0, 0, 6, 0, 0, 7, 0),
+                pz2 = _mm256_setr_epi32(0, 5, 0, 0, 6, 0, 0, 7);
+  const uint32_t* x = a;
+  const uint32_t* y = a + lda;
+  const uint32_t* z = a + 2 * lda;
+  int64_t j = 0;
+  for (; j + 8 <= cols; j += 8) {
+    const __m256 vx = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + j)));
+    const __m256 vy = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + j)));
+    const __m256 vz = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(z + j)));
+    // Lane i of output k comes from row (i + k*8) % 3: blend masks pick y (bits) then z.
+    const __m256 o0 = _mm256_blend_ps(_mm256_blend_ps(_mm256_permutevar8x32_ps(vx, px0), _mm256_permutevar8x32_ps(vy, py0), 0x92),
+                                      _mm256_permutevar8x32_ps(vz, pz0), 0x24);
+    const __m256 o1 = _mm256_blend_ps(_mm256_blend_ps(_mm256_permutevar8x32_ps(vx, px1), _mm256_permutevar8x32_ps(vy, py1), 0x24),
+                                      _mm256_permutevar8x32_ps(vz, pz1), 0x49);
+    const __m256 o2 = _mm256_blend_ps(_mm256_blend_ps(_mm256_permutevar8x32_ps(vx, px2), _mm256_permutevar8x32_ps(vy, py2), 0x49),
+                                      _mm256_permutevar8x32_ps(vz, pz2), 0x92);
+    uint32_t* out = b + 3 * j;
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), _mm256_castps_si256(o0));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8), _mm256_castps_si256(o1));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 16), _mm256_castps_si256(o2));
+  }
+  if (j < cols) transpose_interleave3_4byte_scalar(a + j, lda, b + 3 * j, cols - j);
+}
+
 void transpose_tile_4byte_avx2(const uint32_t* a, int64_t lda, uint32_t* b, int64_t ldb, int64_t rows, int64_t cols) {
   const int64_t r8 = rows & ~int64_t{7}, c8 = cols & ~int64_t{7};
   for (int64_t j = 0; j < c8; j += 8) {
