@@ -16,7 +16,8 @@ const std::vector<PrepareFn>& find_prepare(std::string_view domain, std::string_
       Table table;
     };
     const Family families[] = {{"depthwise", depthwise_kernels},     {"gemm_conv", gemm_conv_kernels},
-                               {"winograd", winograd_kernels},       {"dnnl_conv", dnnl_conv_kernels},
+                               {"winograd", winograd_kernels},       {"pool", pool_kernels},
+                               {"dnnl_conv", dnnl_conv_kernels},
                                {"dnnl_matmul", dnnl_matmul_kernels}, {"elementwise", elementwise_kernels},
                                {"tensor", tensor_kernels},           {"aipp", aipp_kernels}};
     // KILN_CPU_DISABLE=depthwise,tensor turns families off (A/B benchmarks, bisecting a bug).

@@ -15,7 +15,7 @@
 namespace kiln::cpu {
 
 // Candidates for (domain, op_type) in priority order (specialised kernels first). The
-// environment variable KILN_CPU_DISABLE (comma-separated family names: depthwise, gemm_conv, winograd, dnnl_conv,
+// environment variable KILN_CPU_DISABLE (comma-separated family names: depthwise, gemm_conv, winograd, pool, dnnl_conv,
 // dnnl_matmul, elementwise, tensor, aipp) removes families, for A/B benchmarks and bisecting.
 const std::vector<PrepareFn>& find_prepare(std::string_view domain, std::string_view op_type);
 
@@ -23,6 +23,7 @@ const std::vector<PrepareFn>& find_prepare(std::string_view domain, std::string_
 std::span<const PreparedKernelEntry> depthwise_kernels();   // own NHWC depthwise conv
 std::span<const PreparedKernelEntry> gemm_conv_kernels();   // im2col + GEMM conv, small outputs
 std::span<const PreparedKernelEntry> winograd_kernels();    // own NHWC Winograd 3x3 conv
+std::span<const PreparedKernelEntry> pool_kernels();        // own NHWC max pool
 std::span<const PreparedKernelEntry> dnnl_conv_kernels();   // oneDNN conv, deconv, pools, LRN
 std::span<const PreparedKernelEntry> dnnl_matmul_kernels(); // oneDNN matmul/gemm, softmax, norms
 std::span<const PreparedKernelEntry> elementwise_kernels(); // vectorized element-wise math
