@@ -1,5 +1,6 @@
 #include "runtime/batch_split.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <unordered_set>
 
@@ -184,24 +185,24 @@ bool copy_batch_in_reshapes(ir::Graph& graph, int64_t batch) {
 
 }  // namespace
 
-BatchOneTypes::BatchOneTypes(ir::Graph& graph) : graph_(graph) {
+SubBatchTypes::SubBatchTypes(ir::Graph& graph) : graph_(graph) {
   for (const auto& v : graph.values()) saved_.push_back({v.get(), v->type, v->inferred_constant});
 }
 
-BatchOneTypes::~BatchOneTypes() {
+SubBatchTypes::~SubBatchTypes() {
   for (Saved& s : saved_) {
     s.value->type = std::move(s.type);
     s.value->inferred_constant = std::move(s.inferred_constant);
   }
 }
 
-Status BatchOneTypes::apply() {
+Status SubBatchTypes::apply(int64_t images) {
   // Computed values are re-inferred from scratch (their declared N must not win the merge).
   std::unordered_set<const ir::Value*> inputs(graph_.inputs.begin(), graph_.inputs.end());
   for (const auto& v : graph_.values()) {
     if (v->constant || v->is_outer_ref) continue;
     if (inputs.count(v.get())) {
-      if (v->type.dims && !v->type.dims->empty()) (*v->type.dims)[0] = ir::Dim(1);
+      if (v->type.dims && !v->type.dims->empty()) (*v->type.dims)[0] = ir::Dim(images);
     } else if (v->producer) {
       v->type = ir::TypeInfo();
       v->inferred_constant.reset();
@@ -211,7 +212,7 @@ Status BatchOneTypes::apply() {
 }
 
 BatchSplit plan_batch_split(ir::Graph& graph) {
-  auto no = [](std::string why) { return BatchSplit{0, std::move(why)}; };
+  auto no = [](std::string why) { return BatchSplit{0, 1, std::move(why)}; };
   if (graph.inputs.empty()) return no("the model has no inputs");
   int64_t batch = -1;
   auto batched = [&batch](const ir::Value& v) {
@@ -256,8 +257,8 @@ BatchSplit plan_batch_split(ir::Graph& graph) {
     }
     at_n.emplace_back(v.get(), v->type);
   }
-  BatchOneTypes one(graph);
-  if (Status st = one.apply(); !st.is_ok()) return no("inference at batch 1 fails: " + st.message());
+  SubBatchTypes one(graph);
+  if (Status st = one.apply(1); !st.is_ok()) return no("inference at batch 1 fails: " + st.message());
   for (const auto& [v, inferred] : known_at_n) {
     if (!v->inferred_constant || !same_bytes(*inferred, *v->inferred_constant)) {
       return no("value '" + v->name + "' is a constant that depends on the batch size");
@@ -271,7 +272,12 @@ BatchSplit plan_batch_split(ir::Graph& graph) {
     for (size_t d = 1; same && d < t1.dims->size(); ++d) same = (*t1.dims)[d].value == (*type_n.dims)[d].value;
     if (!same) return no("value '" + v->name + "' is " + type_n.str() + " at batch " + std::to_string(batch) + " but " + t1.str() + " at batch 1");
   }
-  return BatchSplit{batch, {}};
+  BatchSplit split{batch, 1, {}};
+  if (const char* env = std::getenv("KILN_SPLIT_IMAGES")) {
+    const int64_t g = std::atoll(env);
+    if (g >= 1 && batch % g == 0) split.images = g;
+  }
+  return split;
 }
 
 }  // namespace kiln

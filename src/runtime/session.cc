@@ -437,32 +437,25 @@ Status apply_input_shapes(ir::Graph& graph, const std::map<std::string, Shape>& 
 }
 
 
-// A batch split's run: image i of every input is viewed (not copied) as a batch-1 input, run
-// through the batch-1 plan, and its outputs copied into image i of the batch's outputs. Images
-// go to whichever thread is free (a stalled core delays one image, not the batch).
-Expected<std::vector<Value>> run_image_by_image(const Session::Impl& impl, const ir::Graph& graph,
+// A batch split's run: sub-batch k (images [k*g, (k+1)*g)) of every input is viewed (not copied)
+// as an input of the sub-batch plan, run, and its outputs copied into the batch's outputs.
+// Sub-batches go to whichever thread is free (a stalled core delays one sub-batch, not the batch).
+Expected<std::vector<Value>> run_in_sub_batches(const Session::Impl& impl, const ir::Graph& graph,
                                                 const std::vector<std::pair<const ir::Value*, Value>>& bound,
                                                 RunProfile* profile, int threads) {
-  int64_t batch = -1;
+  const int64_t batch = impl.split.batch, runs = impl.split.runs(), images = impl.split.images;
   for (const auto& [decl, value] : bound) {
-    if (!value.is_tensor()) return internal_error("batch split: input '{}' is not a tensor", decl->name);
-    const Tensor& x = value.tensor();
-    if (x.rank() == 0 || (batch >= 0 && x.dim(0) != batch)) {
-      return invalid_argument("input '{}' is {}: every input must have the same batch (dim 0), {}", decl->name,
-                              x.describe(), batch);
+    // check_input() held every input to its declared shape, whose dim 0 is the batch.
+    if (!value.is_tensor() || value.tensor().rank() == 0 || value.tensor().dim(0) != batch) {
+      return internal_error("batch split: input '{}' is not a batch of {}", decl->name, batch);
     }
-    batch = x.dim(0);
   }
   std::vector<Value> results;
-  for (const ir::Value* out : graph.outputs) {
-    Shape shape = out->type.concrete();
-    shape[0] = batch;
-    results.emplace_back(Tensor::uninitialized(out->type.elem, shape));
-  }
-  const int team = static_cast<int>(std::clamp<int64_t>(threads, 1, std::max<int64_t>(1, batch)));
+  for (const ir::Value* out : graph.outputs) results.emplace_back(Tensor::uninitialized(out->type.elem, out->type.concrete()));
+  const int team = static_cast<int>(std::clamp<int64_t>(threads, 1, runs));
   std::vector<RunProfile> profiles(profile ? static_cast<size_t>(team) : 0);
   for (RunProfile& p : profiles) p.node_ns.assign(graph.nodes.size(), 0);
-  auto run_one = [&](int64_t i, RunProfile* prof) -> Status {
+  auto run_one = [&](int64_t k, RunProfile* prof) -> Status {
     std::unique_ptr<RunResources> resources = impl.acquire();
     struct GiveBack {
       const Session::Impl& impl;
@@ -473,33 +466,33 @@ Expected<std::vector<Value>> run_image_by_image(const Session::Impl& impl, const
     for (const auto& [decl, value] : bound) {
       const Tensor& x = value.tensor();
       Shape shape = x.shape();
-      shape[0] = 1;
-      const size_t bytes = x.nbytes() / static_cast<size_t>(batch);
-      char* image = static_cast<char*>(const_cast<void*>(x.raw())) + static_cast<size_t>(i) * bytes;
-      frame.bind(decl, Value(Tensor::wrap(x.dtype(), std::move(shape), image, nullptr)));
+      shape[0] = images;
+      const size_t bytes = x.nbytes() / static_cast<size_t>(runs);
+      char* part = static_cast<char*>(const_cast<void*>(x.raw())) + static_cast<size_t>(k) * bytes;
+      frame.bind(decl, Value(Tensor::wrap(x.dtype(), std::move(shape), part, nullptr)));
     }
     KILN_ASSIGN_OR_RETURN(std::vector<Value> outs, run_graph(impl, frame, prof));
-    for (size_t k = 0; k < outs.size(); ++k) {
-      Tensor& y = results[k].tensor();
-      const size_t bytes = y.nbytes() / static_cast<size_t>(batch);
-      if (!outs[k].is_tensor() || outs[k].tensor().nbytes() != bytes || outs[k].tensor().dtype() != y.dtype()) {
-        return internal_error("batch split: image {} gave output '{}' as {}, expected one image of {}", i,
-                              graph.outputs[k]->name, outs[k].is_tensor() ? outs[k].tensor().describe() : "a non-tensor",
-                              y.describe());
+    for (size_t o = 0; o < outs.size(); ++o) {
+      Tensor& y = results[o].tensor();
+      const size_t bytes = y.nbytes() / static_cast<size_t>(runs);
+      if (!outs[o].is_tensor() || outs[o].tensor().nbytes() != bytes || outs[o].tensor().dtype() != y.dtype()) {
+        return internal_error("batch split: sub-batch {} gave output '{}' as {}, expected {} of the {} images of {}", k,
+                              graph.outputs[o]->name, outs[o].is_tensor() ? outs[o].tensor().describe() : "a non-tensor",
+                              images, batch, y.describe());
       }
-      std::memcpy(static_cast<char*>(y.raw()) + static_cast<size_t>(i) * bytes, outs[k].tensor().raw(), bytes);
+      std::memcpy(static_cast<char*>(y.raw()) + static_cast<size_t>(k) * bytes, outs[o].tensor().raw(), bytes);
     }
     return Status::ok();
   };
-  std::vector<Status> failed(static_cast<size_t>(std::max<int64_t>(batch, 0)), Status::ok());
+  std::vector<Status> failed(static_cast<size_t>(runs), Status::ok());
   if (team == 1) {
-    for (int64_t i = 0; i < batch; ++i) failed[static_cast<size_t>(i)] = run_one(i, profile ? &profiles[0] : nullptr);
+    for (int64_t k = 0; k < runs; ++k) failed[static_cast<size_t>(k)] = run_one(k, profile ? &profiles[0] : nullptr);
   } else {
     // Kernels called inside this region run on their calling thread (nested regions get one
     // thread; oneDNN runs sequentially inside a parallel region).
 #pragma omp parallel for schedule(dynamic, 1) num_threads(team)
-    for (int64_t i = 0; i < batch; ++i) {
-      failed[static_cast<size_t>(i)] = run_one(i, profile ? &profiles[static_cast<size_t>(omp_get_thread_num())] : nullptr);
+    for (int64_t k = 0; k < runs; ++k) {
+      failed[static_cast<size_t>(k)] = run_one(k, profile ? &profiles[static_cast<size_t>(omp_get_thread_num())] : nullptr);
     }
   }
   for (const Status& st : failed) {
@@ -536,17 +529,17 @@ Expected<std::unique_ptr<Session>> Session::create(std::shared_ptr<ir::Model> mo
   s->impl_->options = options;
   s->impl_->top_graph = s->model_->graph.get();
   s->impl_->prepare_threads = options.threads;
-  // A batch split prepares every kernel (and plans the arena) for one image on one thread: the
-  // graph's types are those of batch 1 until `batch_one` goes out of scope.
-  std::optional<BatchOneTypes> batch_one;
+  // A batch split prepares every kernel (and plans the arena) for one sub-batch on one thread:
+  // the graph's types are those of the sub-batch until `sub_batch` goes out of scope.
+  std::optional<SubBatchTypes> sub_batch;
   if (options.backend == Backend::kCpu && options.batch_split) {
     s->impl_->split = plan_batch_split(*s->model_->graph);
   } else {
     s->impl_->split.reason = options.backend == Backend::kCpu ? "turned off" : "reference backend";
   }
   if (s->impl_->split.batch > 1) {
-    batch_one.emplace(*s->model_->graph);
-    KILN_TRY(batch_one->apply().with_context(s->model_->path));
+    sub_batch.emplace(*s->model_->graph);
+    KILN_TRY(sub_batch->apply(s->impl_->split.images).with_context(s->model_->path));
     s->impl_->prepare_threads = 1;
   }
   omp_set_num_threads(s->impl_->prepare_threads);
@@ -561,13 +554,13 @@ Expected<std::unique_ptr<Session>> Session::create(std::shared_ptr<ir::Model> mo
       return k ? k->in_place_input() : -1;
     };
     // A stored plan is only usable when it was made for the same batch split decision.
-    const int64_t images = s->impl_->split.batch > 1 ? s->impl_->split.batch : 0;
-    if (options.memory_plan && options.memory_plan->batch_split == images) {
+    const int64_t runs = s->impl_->split.runs();
+    if (options.memory_plan && options.memory_plan->batch_split == runs) {
       s->impl_->memory = *options.memory_plan;
       drop_unsafe_overlaps(s->impl_->memory, *s->model_->graph, in_place);
     } else {
       s->impl_->memory = plan_memory(*s->model_->graph, in_place);
-      s->impl_->memory.batch_split = images;
+      s->impl_->memory.batch_split = runs;
     }
   }
   return s;
@@ -619,7 +612,7 @@ Expected<std::vector<Value>> Session::run(const std::vector<NamedValue>& inputs,
       return invalid_argument("input '{}' ({}) was not given", in->name, in->type.str());
     }
   }
-  if (impl_->split.batch > 1) return run_image_by_image(*impl_, graph, bound, profile, n);
+  if (impl_->split.batch > 1) return run_in_sub_batches(*impl_, graph, bound, profile, n);
   std::unique_ptr<RunResources> resources = impl_->acquire();
   struct GiveBack {
     const Impl& impl;

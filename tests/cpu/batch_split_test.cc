@@ -3,6 +3,7 @@
 // where a batch-1 pass would only stream weights, keep running the batch as a whole.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <limits>
 #include <thread>
 
@@ -145,6 +146,23 @@ TEST(BatchSplit, RunsAConvNetImageByImageLikeTheReference) {
       expect_near((*y)[0].tensor(), reference(conv_net(kBatch), x));
     }
   }
+}
+
+// KILN_SPLIT_IMAGES=g (an A/B knob) runs sub-batches of g images when g divides the batch.
+TEST(BatchSplit, SubBatchesOfSeveralImages) {
+  ::setenv("KILN_SPLIT_IMAGES", "2", 1);
+  auto session = cpu_session(conv_net(6), 2);
+  auto odd = cpu_session(conv_net(5), 2);
+  ::unsetenv("KILN_SPLIT_IMAGES");
+  ASSERT_TRUE(session && odd);
+  EXPECT_EQ(session->batch_split().images, 2);
+  EXPECT_EQ(session->batch_split().runs(), 3);
+  EXPECT_EQ(session->memory_plan().batch_split, 3);
+  EXPECT_EQ(odd->batch_split().images, 1) << "2 does not divide 5: one image per sub-batch";
+  Tensor x = random_tensor({6, 8, 12, 12}, 21);
+  auto y = session->run({{"x", Value(x)}});
+  ASSERT_TRUE(y) << y.status().message();
+  expect_near((*y)[0].tensor(), reference(conv_net(6), x));
 }
 
 TEST(BatchSplit, PlansTheArenaForOneImageAndCanBeTurnedOff) {

@@ -259,7 +259,7 @@ int bench_model(const BenchOptions& opt) {
   f.load_ms = opened->load_ms;
   f.prepare_ms = opened->prepare_ms;
   const BatchSplit& split = session->batch_split();
-  f.batch_split = split.batch > 1 ? fmt::format("{} images, one per thread", split.batch) : "no: " + split.reason;
+  f.batch_split = split.batch > 1 ? fmt::format("{} sub-batches of {} image{}, one per thread", split.runs(), split.images, split.images == 1 ? "" : "s") : "no: " + split.reason;
   std::string gear;
   auto gear_shapes = gear_input_shapes(*opened, opt.gear, &gear);
   if (!gear_shapes) return fail(gear_shapes.status());

@@ -77,7 +77,7 @@ int print_optimized(const std::string& path, const std::vector<std::string>& sha
              m->graph->nodes.size());
   const BatchSplit& split = (*session)->batch_split();
   if (split.batch > 1) {
-    fmt::print("  batch split          {} images run one per thread, on kernels and an arena for batch 1\n", split.batch);
+    fmt::print("  batch split          {} sub-batches of {} image(s), one per thread, on kernels and an arena for the sub-batch\n", split.runs(), split.images);
   } else {
     fmt::print("  batch split          no: {}\n", split.reason);
   }
