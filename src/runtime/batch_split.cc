@@ -204,7 +204,12 @@ Status SubBatchTypes::apply(int64_t images) {
     if (inputs.count(v.get())) {
       if (v->type.dims && !v->type.dims->empty()) (*v->type.dims)[0] = ir::Dim(images);
     } else if (v->producer) {
-      v->type = ir::TypeInfo();
+      // Field by field: assigning a fresh TypeInfo trips GCC 12's maybe-uninitialized at -O1
+      // under the sanitizers (a false positive on the optional's moved-from vector).
+      v->type.kind = ir::TypeInfo::Kind::kUnknown;
+      v->type.elem = DType::kUndefined;
+      v->type.dims.reset();
+      v->type.inner.reset();
       v->inferred_constant.reset();
     }
   }
