@@ -8,102 +8,62 @@
 #include <thread>
 
 #include "cpu/cpu_check.h"
+#include "passes/pass_check.h"
 #include "runtime/batch_split.h"
 #include "runtime/memory_plan.h"
 
 namespace kiln {
 namespace {
 
+using test_util::attr_int;
+using test_util::attr_ints;
+using test_util::GraphBuilder;
 using test_util::random_tensor;
 
-struct Builder {
-  std::shared_ptr<ir::Model> model = std::make_shared<ir::Model>();
-  ir::Graph* g = nullptr;
-  uint64_t seed = 0;
+ir::Value* weights(GraphBuilder& b, const Shape& shape) {
+  return b.constant(random_tensor(shape, static_cast<uint64_t>(b.counter) + 100, DType::kFloat32, -0.3f, 0.3f));
+}
 
-  explicit Builder(const std::string& name) {
-    model->path = name;
-    model->opsets[""] = 13;
-    model->graph = std::make_shared<ir::Graph>();
-    g = model->graph.get();
-  }
-  ir::Value* input(const std::string& name, const Shape& shape) {
-    ir::Value* x = g->get_or_create(name);
-    x->is_graph_input = true;
-    x->type = ir::TypeInfo::tensor_of(DType::kFloat32, shape);
-    g->inputs.push_back(x);
-    return x;
-  }
-  ir::Value* constant(const std::string& name, const Tensor& t) {
-    ir::Value* v = g->get_or_create(name);
-    v->constant = t;
-    v->type = ir::TypeInfo::tensor_of(t.dtype(), t.shape());
-    return v;
-  }
-  ir::Value* weights(const std::string& name, const Shape& shape) {
-    return constant(name, random_tensor(shape, ++seed, DType::kFloat32, -0.3f, 0.3f));
-  }
-  ir::Node* node(const std::string& op, std::vector<ir::Value*> ins, const std::string& out) {
-    return g->add_node(op, "", 13, std::move(ins), {g->get_or_create(out)}, out);
-  }
-  static void ints(ir::Node* n, const std::string& key, std::vector<int64_t> v) {
-    n->attrs[key].kind = ir::Attribute::Kind::kInts;
-    n->attrs[key].ints = std::move(v);
-  }
-  static void int_attr(ir::Node* n, const std::string& key, int64_t v) {
-    n->attrs[key].kind = ir::Attribute::Kind::kInt;
-    n->attrs[key].i = v;
-  }
-  std::shared_ptr<ir::Model> done(ir::Value* y) {
-    g->outputs.push_back(y);
-    EXPECT_TRUE(g->finalize().is_ok());
-    return model;
-  }
-};
+std::shared_ptr<ir::Model> done(GraphBuilder& b, ir::Value* y) {
+  b.output(y);
+  EXPECT_TRUE(b.g->finalize().is_ok());
+  return b.model;
+}
 
 // x[N,8,12,12] -> Conv 3x3 -> Relu -> MaxPool 2x2 -> Conv 3x3 (+ residual) -> Relu -> GAP ->
 // Reshape to the constant [N, 16] -> Gemm -> Softmax(axis) -> y[N,10]
 std::shared_ptr<ir::Model> conv_net(int64_t batch, int64_t softmax_axis = 1) {
-  Builder b("batch_split_conv_net");
+  GraphBuilder b(13);
   ir::Value* x = b.input("x", {batch, 8, 12, 12});
-  ir::Node* c1 = b.node("Conv", {x, b.weights("w1", {16, 8, 3, 3}), b.weights("b1", {16})}, "c1");
-  Builder::ints(c1, "pads", {1, 1, 1, 1});
-  b.node("Relu", {c1->outputs[0]}, "r1");
-  ir::Node* pool = b.node("MaxPool", {b.g->get_or_create("r1")}, "p1");
-  Builder::ints(pool, "kernel_shape", {2, 2});
-  Builder::ints(pool, "strides", {2, 2});
-  ir::Node* c2 = b.node("Conv", {pool->outputs[0], b.weights("w2", {16, 16, 3, 3})}, "c2");
-  Builder::ints(c2, "pads", {1, 1, 1, 1});
-  b.node("Add", {c2->outputs[0], pool->outputs[0]}, "sum");
-  b.node("Relu", {b.g->get_or_create("sum")}, "r2");
-  b.node("GlobalAveragePool", {b.g->get_or_create("r2")}, "gap");
-  ir::Value* shape = b.constant("flat_shape", Tensor::from_vector<int64_t>({batch, 16}, {2}));
-  b.node("Reshape", {b.g->get_or_create("gap"), shape}, "flat");
-  ir::Node* fc = b.node("Gemm", {b.g->get_or_create("flat"), b.weights("fc_w", {10, 16}), b.weights("fc_b", {10})}, "fc");
-  Builder::int_attr(fc, "transB", 1);
-  ir::Node* sm = b.node("Softmax", {fc->outputs[0]}, "y");
-  Builder::int_attr(sm, "axis", softmax_axis);
-  return b.done(sm->outputs[0]);
+  ir::Node* c1 = b.node("Conv", {x, weights(b, {16, 8, 3, 3}), weights(b, {16})});
+  attr_ints(c1, "pads", {1, 1, 1, 1});
+  ir::Node* pool = b.node("MaxPool", {b.op("Relu", {c1->outputs[0]})});
+  attr_ints(pool, "kernel_shape", {2, 2});
+  attr_ints(pool, "strides", {2, 2});
+  ir::Node* c2 = b.node("Conv", {pool->outputs[0], weights(b, {16, 16, 3, 3})});
+  attr_ints(c2, "pads", {1, 1, 1, 1});
+  ir::Value* r2 = b.op("Relu", {b.op("Add", {c2->outputs[0], pool->outputs[0]})});
+  ir::Value* flat = b.op("Reshape", {b.op("GlobalAveragePool", {r2}), b.ints({batch, 16})});
+  ir::Node* fc = b.node("Gemm", {flat, weights(b, {10, 16}), weights(b, {10})});
+  attr_int(fc, "transB", 1);
+  ir::Node* sm = b.node("Softmax", {fc->outputs[0]});
+  attr_int(sm, "axis", softmax_axis);
+  return done(b, sm->outputs[0]);
 }
 
 // x[N,256] -> Gemm(256x256) -> Relu: per image a GEMV over 256 KiB of weights.
 std::shared_ptr<ir::Model> mlp(int64_t batch) {
-  Builder b("batch_split_mlp");
+  GraphBuilder b(13);
   ir::Value* x = b.input("x", {batch, 256});
-  ir::Node* fc = b.node("Gemm", {x, b.weights("w", {256, 256})}, "fc");
-  return b.done(b.node("Relu", {fc->outputs[0]}, "y")->outputs[0]);
+  return done(b, b.op("Relu", {b.op("Gemm", {x, weights(b, {256, 256})})}));
 }
 
 // x[N,4,6,6] -> Conv 3x3 -> Slice reversing the batch.
 std::shared_ptr<ir::Model> reversed_batch(int64_t batch) {
-  Builder b("batch_split_reversed");
+  GraphBuilder b(13);
   ir::Value* x = b.input("x", {batch, 4, 6, 6});
-  ir::Node* conv = b.node("Conv", {x, b.weights("w", {8, 4, 3, 3})}, "c");
-  auto i64 = [&](const std::string& name, int64_t v) { return b.constant(name, Tensor::from_vector<int64_t>({v}, {1})); };
-  ir::Node* slice = b.node("Slice", {conv->outputs[0], i64("starts", -1), i64("ends", std::numeric_limits<int64_t>::min()),
-                                     i64("axes", 0), i64("steps", -1)},
-                           "y");
-  return b.done(slice->outputs[0]);
+  ir::Value* conv = b.op("Conv", {x, weights(b, {8, 4, 3, 3})});
+  return done(b, b.op("Slice", {conv, b.ints({-1}), b.ints({std::numeric_limits<int64_t>::min()}), b.ints({0}), b.ints({-1})}));
 }
 
 Tensor reference(const std::shared_ptr<ir::Model>& model, const Tensor& x) {
