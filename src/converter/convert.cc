@@ -309,8 +309,7 @@ Expected<ConvertResult> convert(const ConvertOptions& opt, const ProgressFn& pro
 
   offline::Metadata& meta = prepared.meta;
   MemoryPlan plan = opt.disable_reuse_memory ? without_reuse((*session)->memory_plan()) : (*session)->memory_plan();
-  // Run image by image, each running image has its own arena: at most one per image.
-  meta.work_bytes = plan.arena_bytes * static_cast<size_t>(std::max<int64_t>(1, plan.batch_split));
+  meta.work_bytes = plan.work_bytes();
   meta.weight_bytes = weight_bytes_of(*optimized.graph);
   progress.say("planned memory: {:.2f} MiB activations{}, {:.2f} MiB weights", meta.work_bytes / 1048576.0,
                opt.disable_reuse_memory ? " (no reuse)" : "", meta.weight_bytes / 1048576.0);

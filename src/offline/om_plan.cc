@@ -51,7 +51,7 @@ Expected<MemoryPlan> plan_from_json(const std::string& text, const ir::Graph& gr
   it = j.find("batch_split");
   if (it != j.end()) {
     if (!it->is_number_unsigned() || it->get<uint64_t>() < 2 || it->get<uint64_t>() > (uint64_t{1} << 31)) {
-      return bad("'batch_split' must be an integer of at least 2 (the batch run image by image)");
+      return bad("'batch_split' must be an integer of at least 2 (the number of sub-batches the batch runs as)");
     }
     plan.batch_split = it->get<int64_t>();
   }

@@ -1,6 +1,5 @@
 // write_om: serializes the sections in memory, fills the header and checksum, then writes the
 // file atomically (write_file_atomic: `<path>.tmp.<pid>`, fsync, rename; removed on failure).
-#include <algorithm>
 #include <cstring>
 #include <map>
 
@@ -87,8 +86,7 @@ Status write_om(const std::string& path, const Metadata& meta, const ir::Model& 
   Metadata m = meta;
   m.format_version = kFormatVersion;
   if (m.weight_bytes == 0) m.weight_bytes = weights.size();
-  // Run image by image (MemoryPlan::batch_split), each running image has its own arena.
-  if (m.work_bytes == 0 && plan) m.work_bytes = plan->arena_bytes * static_cast<size_t>(std::max<int64_t>(1, plan->batch_split));
+  if (m.work_bytes == 0 && plan) m.work_bytes = plan->work_bytes();
   const std::string meta_json = metadata_to_json(m);
   const std::string plan_json = plan ? plan_to_json(*plan) : std::string();
 

@@ -29,9 +29,13 @@ struct MemoryPlan {
   std::unordered_map<const ir::Node*, int> in_place;
   size_t arena_bytes = 0;     // the arena's size: peak activation bytes of planned values
   size_t unshared_bytes = 0;  // sum of planned sizes, i.e. without reuse (for reporting)
-  // > 1: the session runs this batch image by image (runtime/batch_split.h) and every slot is
-  // sized for one image; each running image has its own arena.
+  // > 1: the session runs this batch as that many sub-batches (runtime/batch_split.h; one image
+  // each by default) and every slot is sized for one sub-batch; each running sub-batch has its
+  // own arena.
   int64_t batch_split = 0;
+
+  // Activation bytes one whole-batch run needs: the arena, once per sub-batch at most.
+  size_t work_bytes() const { return arena_bytes * static_cast<size_t>(batch_split > 1 ? batch_split : 1); }
 };
 
 // For a node, the input whose storage its kernel may overwrite with output 0, or -1.

@@ -89,7 +89,8 @@ class Session {
   // The activation arena plan of the top-level graph (runtime/memory_plan.h); with a batch split,
   // the plan of one image (each running image has its own arena).
   const MemoryPlan& memory_plan() const;
-  // Whether runs go image by image (batch > 1) or why not (runtime/batch_split.h).
+  // Whether runs go in sub-batches (batch > 1; one image each by default) or why not
+  // (runtime/batch_split.h).
   const BatchSplit& batch_split() const;
   // Which implementation runs each top-level node: "cpu" (prepared kernel) or "reference".
   std::string kernel_kind(const ir::Node& node) const;
