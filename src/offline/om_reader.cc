@@ -185,15 +185,15 @@ Expected<OfflineModel> read_om_from_bytes(std::shared_ptr<const void> owner, con
   onnx_frontend::LoadOptions load;
   load.external_data = [&](const onnx_frontend::ExternalDataRef& ref) -> Expected<Tensor> {
     if (ref.location != kWeightsLocation) {
-      return invalid_model("'{}': tensor '{}' names external data '{}'; an .om may only refer to '{}'", name, ref.what,
+      return invalid_model("'{}': {} names external data '{}'; an .om may only refer to '{}'", name, ref.what,
                            ref.location, kWeightsLocation);
     }
     if (ref.offset > weights_size || ref.bytes > weights_size - ref.offset) {
-      return invalid_model("'{}': tensor '{}' needs WEIGHTS bytes [{}, +{}), but the section has {} bytes", name,
+      return invalid_model("'{}': {} needs WEIGHTS bytes [{}, +{}), but the section has {} bytes", name,
                            ref.what, ref.offset, ref.bytes, weights_size);
     }
     if (ref.offset % kAlignment != 0) {
-      return invalid_model("'{}': tensor '{}' WEIGHTS offset {} is not {}-byte aligned", name, ref.what, ref.offset,
+      return invalid_model("'{}': {} WEIGHTS offset {} is not {}-byte aligned", name, ref.what, ref.offset,
                            kAlignment);
     }
     if (ref.bytes == 0) return Tensor(ref.dtype, ref.shape);

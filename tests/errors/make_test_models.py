@@ -9,6 +9,7 @@ corrupted.onnx       good.onnx with bytes overwritten by garbage
 not_onnx.onnx        a text file
 missing_external.onnx  W stored as external data in a file that does not exist
 unsupported_op.onnx  a node 'Frobnicate' in domain com.example
+huge_dims_*.onnx     W claims dims [2^36] (256 GiB) but stores 4 floats (float_data / raw_data)
 input_*.npy          right and wrong inputs for good.onnx (dtype, rank, shape)
 external/small.onnx  save_as_external_data: W (64x64 floats) in small.onnx.data; expected_small/W_out.npy holds the values
 external/big.onnx    two initializers in one 2.4 GB *sparse* file (os.truncate: no disk, no time):
@@ -66,6 +67,18 @@ onnx.save(model([helper.make_node("Identity", ["W"], ["W_out"])], [], [w_out], [
 
 onnx.save(model([helper.make_node("Frobnicate", ["X"], ["Y"], domain="com.example")], [x_info], [y_info],
                 domains=["com.example"]), os.path.join(out, "unsupported_op.onnx"))
+
+# Dims that claim far more values than the model stores: rejected before any allocation.
+for field in ("float_data", "raw_data"):
+    huge = TensorProto()
+    huge.name, huge.data_type = "W", TensorProto.FLOAT
+    huge.dims.append(1 << 36)
+    if field == "float_data":
+        huge.float_data.extend([1.0, 2.0, 3.0, 4.0])
+    else:
+        huge.raw_data = np.ones(4, np.float32).tobytes()
+    onnx.save(model([helper.make_node("Identity", ["W"], ["W_out"])], [], [w_out], [huge]),
+              os.path.join(out, f"huge_dims_{field}.onnx"))
 
 np.save(os.path.join(out, "input_ok.npy"), np.ones((1, 3), np.float32))
 np.save(os.path.join(out, "input_int32.npy"), np.ones((1, 3), np.int32))

@@ -62,16 +62,29 @@ Expected<Tensor> map_external(const std::string& path, size_t offset, size_t len
   return Tensor::wrap(dtype, shape, data, owner);
 }
 
+// Fills `t` from a typed field whose size tensor_from_proto has already checked.
 template <typename Field, typename Convert>
-Status copy_field(const Field& field, Tensor& t, const std::string& what, const char* field_name,
-                  int64_t per_element, Convert convert) {
-  int64_t n = t.numel();
-  if (static_cast<int64_t>(field.size()) != n * per_element) {
-    return invalid_model("tensor '{}' has {} values in {} but its dims {} need {}", what,
-                         field.size(), field_name, shape_str(t.shape()), n * per_element);
+void copy_field(const Field& field, Tensor& t, Convert convert) {
+  for (int64_t i = 0, n = t.numel(); i < n; ++i) convert(i, field);
+}
+
+// The inline field a tensor of `dtype` keeps its values in, and how many that field holds.
+struct InlineValues {
+  const char* field;
+  size_t count;
+};
+
+InlineValues inline_values(const onnx::TensorProto& proto, DType dtype) {
+  if (proto.has_raw_data()) return {"raw_data", proto.raw_data().size()};
+  switch (dtype) {
+    case DType::kFloat32: return {"float_data", static_cast<size_t>(proto.float_data_size())};
+    case DType::kFloat64: return {"double_data", static_cast<size_t>(proto.double_data_size())};
+    case DType::kInt64: return {"int64_data", static_cast<size_t>(proto.int64_data_size())};
+    case DType::kUInt32:
+    case DType::kUInt64: return {"uint64_data", static_cast<size_t>(proto.uint64_data_size())};
+    case DType::kString: return {"string_data", static_cast<size_t>(proto.string_data_size())};
+    default: return {"int32_data", static_cast<size_t>(proto.int32_data_size())};
   }
-  for (int64_t i = 0; i < n; ++i) convert(i, field);
-  return Status::ok();
 }
 
 }  // namespace
@@ -84,13 +97,13 @@ Expected<Tensor> tensor_from_proto(const onnx::TensorProto& proto, const std::st
 Expected<Tensor> tensor_from_proto(const onnx::TensorProto& proto, const std::string& base_dir,
                                    const std::string& what, const ExternalDataResolver* resolver) {
   if (!dtype_is_valid(proto.data_type())) {
-    return unsupported("tensor '{}' has data type {}, which Kiln does not support", what,
+    return unsupported("{} has data type {}, which Kiln does not support", what,
                        proto.data_type());
   }
   DType dtype = static_cast<DType>(proto.data_type());
   Shape shape;
   for (int64_t d : proto.dims()) {
-    if (d < 0) return invalid_model("tensor '{}' has a negative dimension {}", what, d);
+    if (d < 0) return invalid_model("{} has a negative dimension {}", what, d);
     shape.push_back(d);
   }
   // guard against absurd sizes before allocating
@@ -101,7 +114,7 @@ Expected<Tensor> tensor_from_proto(const onnx::TensorProto& proto, const std::st
     for (int64_t d : shape) nonzero *= static_cast<long double>(std::max<int64_t>(d, 1));
     const long double bytes = nonzero * static_cast<long double>(std::max<size_t>(dtype_size(dtype), 1));
     if (nonzero > static_cast<long double>(1ULL << 40) || bytes > static_cast<long double>(1ULL << 40)) {
-      return invalid_model("tensor '{}' claims {} elements, more than Kiln can hold", what,
+      return invalid_model("{} claims {} elements, more than Kiln can hold", what,
                            shape_str(shape));
     }
   }
@@ -118,42 +131,52 @@ Expected<Tensor> tensor_from_proto(const onnx::TensorProto& proto, const std::st
         else if (kv.key() == "offset") offset = std::stoull(kv.value());
         else if (kv.key() == "length") length = std::stoull(kv.value());
       } catch (...) {
-        return invalid_model("tensor '{}' has a malformed external_data {} '{}'", what, kv.key(), kv.value());
+        return invalid_model("{} has a malformed external_data {} '{}'", what, kv.key(), kv.value());
       }
     }
-    if (location.empty()) return invalid_model("tensor '{}' is external but names no location", what);
+    if (location.empty()) return invalid_model("{} is external but names no location", what);
     if (resolver && *resolver) {
-      if (dtype == DType::kString) return unsupported("tensor '{}': external string data", what);
+      if (dtype == DType::kString) return unsupported("{}: external string data", what);
       const size_t need = static_cast<size_t>(n) * elem;
       if (length && *length != need) {
-        return invalid_model("tensor '{}' external data length is {} bytes but dims {} of {} need {}",
+        return invalid_model("{} external data length is {} bytes but dims {} of {} need {}",
                              what, *length, shape_str(shape), dtype_name(dtype), need);
       }
       return (*resolver)(ExternalDataRef{location, offset, need, dtype, shape, what});
     }
     fs::path loc(location);
     if (loc.is_absolute() || location.find("..") != std::string::npos) {
-      return invalid_model("tensor '{}' external data location '{}' must be a relative path inside the model's folder",
+      return invalid_model("{} external data location '{}' must be a relative path inside the model's folder",
                            what, location);
     }
-    if (dtype == DType::kString) return unsupported("tensor '{}': external string data", what);
+    if (dtype == DType::kString) return unsupported("{}: external string data", what);
     size_t need = static_cast<size_t>(n) * elem;
     if (length && *length != need) {
-      return invalid_model("tensor '{}' external data length is {} bytes but dims {} of {} need {}",
+      return invalid_model("{} external data length is {} bytes but dims {} of {} need {}",
                            what, *length, shape_str(shape), dtype_name(dtype), need);
     }
     std::string path = (fs::path(base_dir) / loc).string();
     return map_external(path, offset, need, dtype, shape);
   }
 
+  if (dtype == DType::kComplex64 || dtype == DType::kComplex128) {
+    return unsupported("{}: complex tensors", what);
+  }
+  if (proto.has_raw_data() && dtype == DType::kString) {
+    return invalid_model("{}: strings cannot use raw_data", what);
+  }
+  // Check the stored values against the dims before allocating: the dims alone may claim up to
+  // 2^40 bytes (found by the loader fuzzer), but a model can only hold what its bytes carry.
+  const InlineValues stored = inline_values(proto, dtype);
+  const size_t need = proto.has_raw_data() ? static_cast<size_t>(n) * elem : static_cast<size_t>(n);
+  if (stored.count != need) {
+    return invalid_model("{} has {} {} in {} but dims {} of {} need {}", what, stored.count,
+                         proto.has_raw_data() ? "bytes" : "values", stored.field, shape_str(shape),
+                         dtype_name(dtype), need);
+  }
   Tensor t(dtype, shape);
   if (proto.has_raw_data()) {
-    if (dtype == DType::kString) return invalid_model("tensor '{}': strings cannot use raw_data", what);
     const std::string& raw = proto.raw_data();
-    if (raw.size() != static_cast<size_t>(n) * elem) {
-      return invalid_model("tensor '{}' has {} bytes of raw_data but dims {} of {} need {}", what,
-                           raw.size(), shape_str(shape), dtype_name(dtype), static_cast<size_t>(n) * elem);
-    }
     if (!raw.empty()) std::memcpy(t.raw(), raw.data(), raw.size());
     return t;
   }
@@ -161,34 +184,31 @@ Expected<Tensor> tensor_from_proto(const onnx::TensorProto& proto, const std::st
 
   switch (dtype) {
     case DType::kFloat32:
-      KILN_TRY(copy_field(proto.float_data(), t, what, "float_data", 1,
-                          [&](int64_t i, const auto& f) { t.data<float>()[i] = f[static_cast<int>(i)]; }));
+      copy_field(proto.float_data(), t,
+                 [&](int64_t i, const auto& f) { t.data<float>()[i] = f[static_cast<int>(i)]; });
       break;
     case DType::kFloat64:
-      KILN_TRY(copy_field(proto.double_data(), t, what, "double_data", 1,
-                          [&](int64_t i, const auto& f) { t.data<double>()[i] = f[static_cast<int>(i)]; }));
+      copy_field(proto.double_data(), t,
+                 [&](int64_t i, const auto& f) { t.data<double>()[i] = f[static_cast<int>(i)]; });
       break;
     case DType::kInt64:
-      KILN_TRY(copy_field(proto.int64_data(), t, what, "int64_data", 1,
-                          [&](int64_t i, const auto& f) { t.data<int64_t>()[i] = f[static_cast<int>(i)]; }));
+      copy_field(proto.int64_data(), t,
+                 [&](int64_t i, const auto& f) { t.data<int64_t>()[i] = f[static_cast<int>(i)]; });
       break;
     case DType::kUInt32:
     case DType::kUInt64:
-      KILN_TRY(copy_field(proto.uint64_data(), t, what, "uint64_data", 1, [&](int64_t i, const auto& f) {
+      copy_field(proto.uint64_data(), t, [&](int64_t i, const auto& f) {
         if (dtype == DType::kUInt32) t.data<uint32_t>()[i] = static_cast<uint32_t>(f[static_cast<int>(i)]);
         else t.data<uint64_t>()[i] = f[static_cast<int>(i)];
-      }));
+      });
       break;
     case DType::kString:
-      KILN_TRY(copy_field(proto.string_data(), t, what, "string_data", 1,
-                          [&](int64_t i, const auto& f) { t.data<std::string>()[i] = f[static_cast<int>(i)]; }));
+      copy_field(proto.string_data(), t,
+                 [&](int64_t i, const auto& f) { t.data<std::string>()[i] = f[static_cast<int>(i)]; });
       break;
-    case DType::kComplex64:
-    case DType::kComplex128:
-      return unsupported("tensor '{}': complex tensors", what);
     default: {
       // int32_data carries int32 and every narrower type (fp16/bf16 as their bit patterns).
-      KILN_TRY(copy_field(proto.int32_data(), t, what, "int32_data", 1, [&](int64_t i, const auto& f) {
+      copy_field(proto.int32_data(), t, [&](int64_t i, const auto& f) {
         int32_t v = f[static_cast<int>(i)];
         switch (dtype) {
           case DType::kInt32: t.data<int32_t>()[i] = v; break;
@@ -201,7 +221,7 @@ Expected<Tensor> tensor_from_proto(const onnx::TensorProto& proto, const std::st
           case DType::kBFloat16: t.data<bfloat16>()[i].bits = static_cast<uint16_t>(v); break;
           default: break;
         }
-      }));
+      });
       break;
     }
   }

@@ -15,7 +15,8 @@ class TypeProto;
 
 namespace kiln::onnx_frontend {
 
-// `base_dir` resolves external data locations; `what` names the tensor in error messages.
+// `base_dir` resolves external data locations; `what` names the tensor in error messages as a
+// phrase ("initializer 'W'", "node n attribute 'value'", a file path).
 Expected<Tensor> tensor_from_proto(const onnx::TensorProto& proto, const std::string& base_dir,
                                    const std::string& what);
 
