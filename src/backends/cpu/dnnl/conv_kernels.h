@@ -17,5 +17,8 @@ int64_t reference_fallback_runs();
 // How many times a convolution reordered its plain weights into a packed layout (offline models
 // with prepacked weights use theirs in place: tests assert this stays unchanged).
 int64_t conv_weight_reorders();
+// How many channels-last convolution shapes were prepared to run through a blocked layout (with
+// reorders in and out): strided ones with many channels and wide ones (tests assert the choice).
+int64_t channels_last_blocked_convs();
 
 }  // namespace kiln::cpu::onednn
