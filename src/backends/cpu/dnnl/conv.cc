@@ -47,7 +47,7 @@ constexpr int64_t kBlockedStridedMinChannels = 64;
 // Dense channels-last convolutions whose input (per call) is at least this large, with at least
 // this many input channels, run through the blocked layout too (see make_entry). The channel
 // minimum keeps the stems (3 channels, padded to 8 when blocked) channels-last.
-constexpr int64_t kBlockedWideMinInputBytes = int64_t{4} << 20;
+constexpr int64_t kBlockedWideMinInputBytes = int64_t{2} << 20;
 constexpr int64_t kBlockedWideMinChannels = 32;
 
 class ConvKernel final : public OpKernel {
@@ -226,12 +226,13 @@ class ConvKernel final : public OpKernel {
         const std::string impl = e->pd.impl_info_str();
         bool strided = false;
         for (int64_t st : g->strides) strided = strided || st > 1;
-        // The same holds at stride 1 once the input is large (many pixels in each input row):
-        // PP-OCRv4 det's 3x3 96->24 @160x160 takes 12.3-13.5 ms channels-last against 7.4 ms
-        // blocked on 2 threads (1 thread: 23.3 vs 12.8), 3x3 64->64 @160 17.1 vs 11.2, 256->64
-        // @80 20.8 vs 13.0; at 96->24 @80 (2.4 MB) or ResNet's 64->64 @56 the two are within 5-12%
-        // and the reorders would eat the gain. In the det, with the reorders: 14.3-15.0 -> 8.9-10.3
-        // ms per node. Row bands of the channels-last primitive do not help (12.5 vs 11 ms).
+        // The same holds at stride 1 once the input is large: PP-OCRv4 det's 3x3 96->24 @160x160
+        // takes 12.3-13.5 ms channels-last against 7.4 ms blocked on 2 threads (1 thread: 23.3 vs
+        // 12.8), 3x3 64->64 @160 17.1 vs 11.2, 256->64 @80 20.8 vs 13.0 (hot caches, no reorders).
+        // In the det, reorders included: @160 14.3-15.0 -> 8.9-10.3 ms per node, @80 (2.4 MB)
+        // 2.4-3.6 -> 2.0-2.6 ms (2 threads). On small inputs (ResNet's 64->64 @56, 0.8 MB) the
+        // two kernels are within 5% and the reorders would eat the gain. Row bands of the
+        // channels-last primitive do not help (12.5 vs 11 ms @160).
         const bool direct_nhwc = impl.find("brg") == std::string::npos && impl.find("1x1") == std::string::npos;
         const bool wide = group_ == 1 && xl[1] >= kBlockedWideMinChannels &&
                           shape_numel(xl) * static_cast<int64_t>(sizeof(float)) >= kBlockedWideMinInputBytes;
