@@ -1,7 +1,8 @@
 // fuse_batchnorm: an inference BatchNormalization (constant scale, bias, mean, var) after a Conv,
 // ConvTranspose, Gemm or MatMul with constant weights is an affine map per output channel, so it
-// folds into new weights and bias (computed in double). Likewise a Conv followed by Mul and/or Add
-// of constant per-channel vectors. Only when the producer's output feeds nothing else.
+// folds into new weights and bias (computed in double). Likewise a Conv or ConvTranspose followed
+// by Mul and/or Add of constant per-channel vectors (PaddlePaddle exports a ConvTranspose's bias as
+// such an Add, before its BatchNormalization). Only when the producer's output feeds nothing else.
 #include <cmath>
 
 #include "ops/kiln/kiln_ops.h"
@@ -155,12 +156,16 @@ Expected<bool> fuse_batchnorm(ir::Graph& graph) {
       rw.remove(&n);
       return true;
     }
-    // Conv -> Mul(per-channel) [-> Add(per-channel)], or Conv -> Add(per-channel).
+    // Conv -> Mul(per-channel) [-> Add(per-channel)], or Conv -> Add(per-channel); same for
+    // ConvTranspose.
     if ((n.op_type != "Mul" && n.op_type != "Add") || n.inputs.size() != 2) return false;
     ir::Value* x = nullptr;
     for (int side = 0; side < 2 && !x; ++side) {
       ir::Node* c = n.inputs[side]->producer;
-      if (!rw.dead(c) && c->op_type == "Conv" && c->domain.empty() && c->outputs[0] == n.inputs[side]) x = n.inputs[side];
+      if (!rw.dead(c) && (c->op_type == "Conv" || c->op_type == "ConvTranspose") && c->domain.empty() &&
+          c->outputs[0] == n.inputs[side]) {
+        x = n.inputs[side];
+      }
     }
     if (!x || !passes::sole_use(g, x) || passes::other_input(n, x) == nullptr) return false;
     ir::Node* conv = x->producer;

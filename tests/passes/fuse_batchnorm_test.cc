@@ -74,6 +74,21 @@ TEST(FuseBatchnorm, ConvThenPerChannelMulAdd) {
   EXPECT_TRUE(c.numeric());
 }
 
+// PP-OCRv4 det's head: ConvTranspose without bias -> Add(bias [1, M, 1, 1]) -> BatchNormalization.
+TEST(FuseBatchnorm, ConvTransposeThenBiasAddThenBatchnorm) {
+  PassCheck c([](GraphBuilder& b) {
+    ir::Node* ct = b.node("ConvTranspose", {b.input("x", {1, 6, 5, 4}), b.constant(random_tensor({6, 5, 2, 2}, 2))});
+    test_util::attr_int(ct, "group", 3);
+    test_util::attr_ints(ct, "strides", {2, 2});
+    ir::Value* y = b.op("Add", {ct->outputs[0], b.constant(random_tensor({1, 15, 1, 1}, 3))});
+    b.output(batchnorm(b, y, 15));
+  });
+  ASSERT_TRUE(c.apply(fuse_batchnorm));
+  EXPECT_EQ(c.ops(), (Ops{"ConvTranspose"}));
+  EXPECT_EQ(c.output_names(), c.original_outputs);
+  EXPECT_TRUE(c.numeric());
+}
+
 TEST(FuseBatchnorm, SecondConsumerOrNonChannelConstantBlocks) {
   PassCheck c([](GraphBuilder& b) {
     ir::Value* x = b.input("x", {1, 3, 5, 5});
