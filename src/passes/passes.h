@@ -10,6 +10,8 @@ Expected<bool> fold_constants(ir::Graph& graph);
 Expected<bool> eliminate_dead_code(ir::Graph& graph);
 Expected<bool> fuse_batchnorm(ir::Graph& graph);
 Expected<bool> fuse_activation_patterns(ir::Graph& graph);
+// factor_scaled_residual.cc: Add(x, Mul(x, s)) with a small broadcast s -> Mul(x, Add(s, 1)).
+Expected<bool> factor_scaled_residual(ir::Graph& graph);
 Expected<bool> fuse_matmul_add(ir::Graph& graph);
 // fuse_conv.cc: Conv (+ residual Add) (+ activation) -> kiln.FusedConv.
 Expected<bool> fuse_conv(ir::Graph& graph);

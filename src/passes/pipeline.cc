@@ -14,6 +14,7 @@ std::span<const Pass> optimization_passes() {
       {"eliminate_dead_code", eliminate_dead_code},
       {"fuse_batchnorm", fuse_batchnorm},
       {"fuse_activation_patterns", fuse_activation_patterns},
+      {"factor_scaled_residual", factor_scaled_residual},
       {"fuse_matmul_add", fuse_matmul_add},
       {"fuse_conv", fuse_conv},
       {"layout_channels_last", layout_channels_last},
