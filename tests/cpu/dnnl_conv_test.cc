@@ -153,18 +153,24 @@ TEST(DnnlConv, FusedConvEveryActivation) {
 
 TEST(DnnlConv, FusedConvActivationAffine) {
   const ConvCase cc{{1, 13, 7, 9}, 8, {3, 3}, 1, {}, {}, {1, 1, 1, 1}};
-  for (const char* act : {"HardSwish", ""}) {
+  // HardSigmoid + affine once tripped oneDNN 2.6 (two eltwise_linear post-ops in one chain); a
+  // negative scale swaps the clip interval's ends.
+  const std::vector<float> affines[] = {{1.5f, 0.25f}, {-2.f, 0.5f}};
+  for (const char* act : {"HardSwish", "HardSigmoid", ""}) {
     for (bool cl : {false, true}) {
-      // check_fused has no affine parameter: build the same node and add the attribute.
-      CpuCheck c("FusedConv", 1, 1, "kiln");
-      c.input(random_tensor(cl ? std::vector<int64_t>{1, 7, 9, 13} : cc.x, 1));
-      c.constant(random_tensor({8, 13, 3, 3}, 2));
-      c.constant(random_tensor({8}, 3));
-      c.attr_ints("pads", {1, 1, 1, 1});
-      if (cl) c.attr_int("channels_last", 1);
-      if (*act) c.attr_string("activation", act);
-      c.attr_floats("activation_affine", {1.5f, 0.25f});
-      EXPECT_TRUE(check_dnnl(c)) << act << " channels_last " << cl;
+      for (const std::vector<float>& affine : affines) {
+        // check_fused has no affine parameter: build the same node and add the attribute.
+        CpuCheck c("FusedConv", 1, 1, "kiln");
+        c.input(random_tensor(cl ? std::vector<int64_t>{1, 7, 9, 13} : cc.x, 1));
+        c.constant(random_tensor({8, 13, 3, 3}, 2));
+        c.constant(random_tensor({8}, 3));
+        c.attr_ints("pads", {1, 1, 1, 1});
+        if (cl) c.attr_int("channels_last", 1);
+        if (*act) c.attr_string("activation", act);
+        if (std::string(act) == "HardSigmoid") c.attr_floats("activation_params", {0.2f, 0.5f});
+        c.attr_floats("activation_affine", affine);
+        EXPECT_TRUE(check_dnnl(c)) << act << " channels_last " << cl << " scale " << affine[0];
+      }
     }
   }
 }

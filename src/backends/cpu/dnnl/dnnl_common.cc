@@ -1,5 +1,7 @@
 #include "backends/cpu/dnnl/dnnl_common.h"
 
+#include <algorithm>
+
 #include "core/parallel.h"
 
 namespace kiln::cpu::onednn {
@@ -67,6 +69,16 @@ bool append_kind(dnnl::post_ops& ops, const Activation& act) {
 }  // namespace
 
 bool append_activation(dnnl::post_ops& ops, const Activation& act) {
+  if (act.kind == ActKind::kHardSigmoid && act.has_affine()) {
+    // scale * clip(alpha * x + beta, 0, 1) + shift as one linear map and one clip: an affine map
+    // carries the clip interval [0, 1] to [shift, scale + shift] (ends swapped when scale < 0).
+    // Two eltwise_linear post-ops in one chain are miscomputed by oneDNN 2.6's jit kernels
+    // (jit_1x1:avx2 gave 0.7 for 1.75: the second linear ran with the first one's alpha/beta).
+    const float lo = std::min(act.shift, act.scale + act.shift), hi = std::max(act.shift, act.scale + act.shift);
+    ops.append_eltwise(1.f, algo::eltwise_linear, act.scale * act.alpha, act.scale * act.beta + act.shift);
+    ops.append_eltwise(1.f, algo::eltwise_clip_v2, lo, hi);
+    return true;
+  }
   if (!append_kind(ops, act)) return false;
   // activation_affine: scale * y + shift.
   if (act.has_affine()) ops.append_eltwise(1.f, algo::eltwise_linear, act.scale, act.shift);
