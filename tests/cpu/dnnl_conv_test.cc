@@ -2,6 +2,9 @@
 // (every activation, with/without Z, both layouts), ConvTranspose, pools and LRN.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <thread>
+
 // The case tables below name only the leading fields of ConvCase; the rest keep their defaults.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
@@ -182,6 +185,87 @@ TEST(DnnlConv, FusedConvNoBiasWithZ) {
 TEST(DnnlConv, DynamicShapesShareKernel) {
   // Input shape unknown at prepare: primitives are created per shape at run time.
   for (Shape x : {Shape{1, 4, 8, 8}, Shape{3, 4, 5, 9}}) EXPECT_TRUE(check_conv({x, 6, {3, 3}, 1, {}, {}, {1, 1, 1, 1}}));
+}
+
+// A session of one channels-last kiln.FusedConv (+ Relu) and the reference session of the same
+// model, for the tests below that run a prepared primitive many times.
+struct ConvSessions {
+  std::shared_ptr<ir::Model> model;
+  std::unique_ptr<Session> cpu, ref;
+};
+
+ConvSessions conv_sessions(const ConvCase& cc, uint64_t seed) {
+  CpuCheck c("FusedConv", 1, 1, "kiln");
+  c.input(random_tensor(to_channels_last(cc.x), seed));
+  c.constant(random_tensor(weight_shape(cc), seed + 1));
+  c.constant(random_tensor({cc.m}, seed + 2));
+  set_window_attrs(c, cc);
+  c.attr_int("channels_last", 1);
+  c.attr_string("activation", "Relu");
+  std::vector<NamedValue> unused;
+  ConvSessions s;
+  s.model = c.build(&unused);
+  EXPECT_TRUE(s.model->graph->finalize().is_ok());
+  SessionOptions o;
+  o.backend = Backend::kCpu;
+  o.threads = 1;
+  auto cpu = Session::create(s.model, o);
+  o.backend = Backend::kReference;
+  auto ref = Session::create(s.model, o);
+  EXPECT_TRUE(cpu && ref);
+  if (cpu) s.cpu = std::move(*cpu);
+  if (ref) s.ref = std::move(*ref);
+  return s;
+}
+
+// Largest |cpu - ref| over the outputs of one feed (infinity when a run fails).
+double max_diff(ConvSessions& s, const Tensor& x) {
+  std::vector<NamedValue> feeds = {{"in0", Value(x)}};
+  auto y = s.cpu->run(feeds);
+  auto r = s.ref->run(feeds);
+  if (!y || !r || (*y)[0].tensor().shape() != (*r)[0].tensor().shape()) return INFINITY;
+  const Tensor& yt = (*y)[0].tensor();
+  const Tensor& rt = (*r)[0].tensor();
+  double d = 0;
+  for (int64_t i = 0; i < yt.numel(); ++i) d = std::max(d, std::fabs(double(yt.data<float>()[i]) - rt.data<float>()[i]));
+  return d;
+}
+
+// The primitive's argument memories are built once per thread and re-pointed on every call
+// (onednn::CallArgs): alternating inputs, and four threads at once, each get their own result.
+TEST(DnnlConv, RepeatedAndConcurrentRunsOfOnePrimitive) {
+  ConvSessions s = conv_sessions({{1, 16, 9, 11}, 24, {1, 1}}, 7);
+  ASSERT_TRUE(s.cpu && s.ref);
+  ASSERT_EQ(s.cpu->kernel_kind(*s.model->graph->nodes[0]), "cpu");
+  std::vector<Tensor> xs;
+  for (uint64_t t = 0; t < 4; ++t) xs.push_back(random_tensor({1, 9, 11, 16}, 40 + t));
+  for (int rep = 0; rep < 3; ++rep) {
+    for (const Tensor& x : xs) EXPECT_LT(max_diff(s, x), 1e-4) << "rep " << rep;
+  }
+  std::vector<double> worst(xs.size(), 0.0);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < xs.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (int rep = 0; rep < 20; ++rep) worst[t] = std::max(worst[t], max_diff(s, xs[t]));
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (size_t t = 0; t < xs.size(); ++t) EXPECT_LT(worst[t], 1e-4) << "thread " << t;
+}
+
+// Sessions made and freed one after another on one thread: a new primitive (possibly at a freed
+// one's address) never runs with the argument memories cached for an old one.
+TEST(DnnlConv, FreedSessionsLeaveNoStaleArguments) {
+  const ConvCase cases[] = {{{1, 8, 6, 6}, 12, {3, 3}, 1, {}, {}, {1, 1, 1, 1}},
+                            {{1, 12, 5, 7}, 8, {1, 1}},
+                            {{1, 8, 9, 9}, 4, {3, 3}, 1, {2, 2}, {}, {1, 1, 1, 1}}};
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < std::size(cases); ++i) {
+      ConvSessions s = conv_sessions(cases[i], 100 + i);
+      ASSERT_TRUE(s.cpu && s.ref);
+      EXPECT_LT(max_diff(s, random_tensor(to_channels_last(cases[i].x), 200 + i)), 1e-4) << "case " << i;
+    }
+  }
 }
 
 TEST(DnnlConv, DeclinesNonConstantWeights) {

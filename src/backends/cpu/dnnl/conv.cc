@@ -31,6 +31,8 @@ struct ConvEntry {
   dnnl::convolution_forward prim;
   dnnl::memory weights;  // this shape's packed weights
   dnnl::memory::desc src_md, dst_md, bias_md;  // what the primitive reads/writes
+  size_t scratch_bytes = 0;                    // the primitive's scratchpad
+  CallArgs args;                               // run_direct's argument memories, per thread
   // NCHW data: oneDNN's plain-layout convolutions are im2col + GEMM, far slower than its direct
   // kernels on blocked layouts (nChw8c/16c), so the primitive picks the layout and the data is
   // reordered in and out through scratch memory (Z into the blocked dst before the sum post-op).
@@ -119,11 +121,15 @@ class ConvKernel final : public OpKernel {
           },
           1 << 16);
     }
-    std::unordered_map<int, dnnl::memory> args = {{DNNL_ARG_SRC, wrap(e->src_md, x.raw())},
-                                                  {DNNL_ARG_WEIGHTS, e->weights},
-                                                  {DNNL_ARG_DST, wrap(e->dst_md, yp)}};
-    if (bias_.valid()) args.insert({DNNL_ARG_BIAS, wrap(e->bias_md, bias_.raw())});
-    return execute(ctx, e->prim, e->pd, std::move(args));
+    ArgMap& args = e->args.get([&] {
+      ArgMap a = {{DNNL_ARG_SRC, wrap(e->src_md, nullptr)}, {DNNL_ARG_WEIGHTS, borrow(e->weights)}, {DNNL_ARG_DST, wrap(e->dst_md, nullptr)}};
+      if (bias_.valid()) a.insert({DNNL_ARG_BIAS, wrap(e->bias_md, bias_.raw())});
+      if (e->scratch_bytes > 0) a.insert({DNNL_ARG_SCRATCHPAD, wrap(e->pd.scratchpad_desc(), nullptr)});
+      return a;
+    });
+    point(args, DNNL_ARG_SRC, x.raw());
+    point(args, DNNL_ARG_DST, yp);
+    return execute_args(ctx, e->prim, args, e->scratch_bytes);
   }
 
   // NCHW through the primitive's blocked layout; one scratch block holds the primitive's
@@ -242,6 +248,7 @@ class ConvKernel final : public OpKernel {
         }
       }
       e->prim = dnnl::convolution_forward(e->pd);
+      e->scratch_bytes = e->pd.scratchpad_desc().get_size();
       e->src_md = e->pd.src_desc();
       e->dst_md = e->pd.dst_desc();
       e->reorder_io = e->src_md != e->user_src_md || e->dst_md != e->user_dst_md;

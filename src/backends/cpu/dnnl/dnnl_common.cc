@@ -1,6 +1,7 @@
 #include "backends/cpu/dnnl/dnnl_common.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "core/parallel.h"
 
@@ -115,6 +116,27 @@ Status execute(KernelContext& ctx, const dnnl::primitive& prim, const dnnl::prim
     stream.wait();
   } catch (const dnnl::error& e) {
     return ctx.error("oneDNN execution failed: {} (status {})", e.what(), static_cast<int>(e.status));
+  }
+  return Status::ok();
+}
+
+CallArgs::CallArgs() {
+  static std::atomic<uint64_t> next{1};
+  id_ = next.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::unordered_map<uint64_t, ArgMap>& CallArgs::thread_sets() {
+  thread_local std::unordered_map<uint64_t, ArgMap> sets;
+  return sets;
+}
+
+Status execute_args(KernelContext& ctx, const dnnl::primitive& prim, ArgMap& args, size_t scratch_bytes) {
+  try {
+    if (scratch_bytes > 0) point(args, DNNL_ARG_SCRATCHPAD, ctx.scratch(scratch_bytes));
+    prim.execute(stream(), args);
+    stream().wait();
+  } catch (const std::exception& e) {
+    return ctx.error("oneDNN execution failed: {}", e.what());
   }
   return Status::ok();
 }

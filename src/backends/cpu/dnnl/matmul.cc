@@ -173,6 +173,7 @@ class MatMulKernel : public OpKernel {
     memory::desc src_md, wei_md, dst_md, bias_md, scratch_md;
     size_t scratch = 0;
     const Packed* wei = nullptr;  // constant B in the primitive's layout
+    onednn::CallArgs args;
   };
 
   // The cached primitive for this geometry and addend mode, created on first use; nullptr when
@@ -212,21 +213,21 @@ class MatMulKernel : public OpKernel {
 
     Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, g->out);
     if (mode == AddMode::kSum) write_addend(*addend, y, op == Op::kGemm ? beta : 1.f);
-    std::unordered_map<int, memory> args;
-    auto& eng = onednn::engine();
-    args.insert({DNNL_ARG_SRC, memory(e->src_md, eng, const_cast<float*>(a.data<float>()))});
-    args.insert({DNNL_ARG_WEIGHTS, e->wei ? e->wei->mem : memory(e->wei_md, eng, const_cast<float*>(b.data<float>()))});
-    args.insert({DNNL_ARG_DST, memory(e->dst_md, eng, y.data<float>())});
+    onednn::ArgMap& args = e->args.get([&] {
+      onednn::ArgMap m = {{DNNL_ARG_SRC, onednn::wrap(e->src_md, nullptr)},
+                          {DNNL_ARG_WEIGHTS, e->wei ? onednn::borrow(e->wei->mem) : onednn::wrap(e->wei_md, nullptr)},
+                          {DNNL_ARG_DST, onednn::wrap(e->dst_md, nullptr)}};
+      if (mode == AddMode::kBias) m.insert({DNNL_ARG_BIAS, onednn::wrap(e->bias_md, nullptr)});
+      if (e->scratch > 0) m.insert({DNNL_ARG_SCRATCHPAD, onednn::wrap(e->scratch_md, nullptr)});
+      return m;
+    });
+    onednn::point(args, DNNL_ARG_SRC, a.raw());
+    if (!e->wei) onednn::point(args, DNNL_ARG_WEIGHTS, b.raw());
+    onednn::point(args, DNNL_ARG_DST, y.raw());
     if (mode == AddMode::kBias) {
-      const float* bias = const_bias.valid() ? const_bias.data<float>() : addend->data<float>();
-      args.insert({DNNL_ARG_BIAS, memory(e->bias_md, eng, const_cast<float*>(bias))});
+      onednn::point(args, DNNL_ARG_BIAS, const_bias.valid() ? const_bias.raw() : addend->raw());
     }
-    try {
-      onednn::execute(ctx, e->prim, e->scratch, e->scratch_md, args);
-    } catch (const dnnl::error& err) {
-      return ctx.error("oneDNN matmul failed: {}", err.what());
-    }
-    return Status::ok();
+    return onednn::execute_args(ctx, e->prim, args, e->scratch);
   }
 
  private:

@@ -25,6 +25,8 @@ struct Entry {
   dnnl::primitive_desc pd;
   dnnl::primitive prim;
   dnnl::memory::desc src_md, dst_md;
+  size_t scratch_bytes = 0;
+  CallArgs args;
 };
 
 // Shared run(): the per-shape entry made by Make, then src -> dst.
@@ -50,7 +52,14 @@ class DataKernel : public OpKernel {
     KILN_ASSIGN_OR_RETURN(auto e, entry(ctx.node(), x.shape()));
     if (e->fallback) return run_fallback(fallback_, ctx);
     Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, e->out_shape);
-    return execute(ctx, e->prim, e->pd, {{DNNL_ARG_SRC, wrap(e->src_md, x.raw())}, {DNNL_ARG_DST, wrap(e->dst_md, y.raw())}});
+    ArgMap& args = e->args.get([&] {
+      ArgMap a = {{DNNL_ARG_SRC, wrap(e->src_md, nullptr)}, {DNNL_ARG_DST, wrap(e->dst_md, nullptr)}};
+      if (e->scratch_bytes > 0) a.insert({DNNL_ARG_SCRATCHPAD, wrap(e->pd.scratchpad_desc(), nullptr)});
+      return a;
+    });
+    point(args, DNNL_ARG_SRC, x.raw());
+    point(args, DNNL_ARG_DST, y.raw());
+    return execute_args(ctx, e->prim, args, e->scratch_bytes);
   }
 
  protected:
@@ -120,6 +129,7 @@ class PoolKernel final : public DataKernel {
     auto pd = dnnl::pooling_v2_forward::primitive_desc(desc, base_attr(), engine());
     e.prim = dnnl::pooling_v2_forward(pd);
     e.pd = pd;
+    e.scratch_bytes = pd.scratchpad_desc().get_size();
     e.fallback = false;
   }
 
@@ -139,6 +149,7 @@ class LrnKernel final : public DataKernel {
     auto pd = dnnl::lrn_forward::primitive_desc(desc, base_attr(), engine());
     e.prim = dnnl::lrn_forward(pd);
     e.pd = pd;
+    e.scratch_bytes = pd.scratchpad_desc().get_size();
     e.fallback = false;
   }
 
