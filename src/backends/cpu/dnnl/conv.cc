@@ -142,7 +142,7 @@ class ConvKernel final : public OpKernel {
       const dnnl::engine& eng = engine();
       dnnl::memory src(e.src_md, eng, base + a), dst(e.dst_md, eng, base + a + sb);
       dnnl::memory user_src = wrap(e.user_src_md, x.raw()), user_dst = wrap(e.user_dst_md, yp);
-      dnnl::stream st(eng);
+      dnnl::stream& st = stream();
       e.src_in.execute(st, user_src, src);
       if (has_z_ && e.fused) {
         if (z) {

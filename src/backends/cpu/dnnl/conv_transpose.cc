@@ -91,7 +91,7 @@ class DeconvKernel final : public OpKernel {
       const dnnl::engine& eng = engine();
       dnnl::memory src(e.src_md, eng, base + a), dst(e.dst_md, eng, base + a + sb);
       dnnl::memory user_src = wrap(e.user_src_md, x.raw()), user_dst = wrap(e.user_dst_md, y.raw());
-      dnnl::stream st(eng);
+      dnnl::stream& st = stream();
       e.src_in.execute(st, user_src, src);
       std::unordered_map<int, dnnl::memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, e.weights}, {DNNL_ARG_DST, dst}};
       if (bias_.valid()) args.insert({DNNL_ARG_BIAS, wrap(e.bias_md, bias_.raw())});

@@ -111,9 +111,8 @@ Status execute(KernelContext& ctx, const dnnl::primitive& prim, const dnnl::prim
     const dnnl::memory::desc scratch_md = pd.scratchpad_desc();
     const size_t bytes = scratch_md.get_size();
     if (bytes > 0) args.insert({DNNL_ARG_SCRATCHPAD, dnnl::memory(scratch_md, engine(), ctx.scratch(bytes))});
-    dnnl::stream stream(engine());
-    prim.execute(stream, args);
-    stream.wait();
+    prim.execute(stream(), args);
+    stream().wait();
   } catch (const dnnl::error& e) {
     return ctx.error("oneDNN execution failed: {} (status {})", e.what(), static_cast<int>(e.status));
   }

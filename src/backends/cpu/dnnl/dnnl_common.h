@@ -52,7 +52,7 @@ void apply_activation(float* y, int64_t n, const Activation& act);
 // y[i] += z[i], parallel (fallback for the sum post-op).
 void add_inplace(float* y, const float* z, int64_t n);
 
-// Runs `prim` on a fresh stream (cheap on CPU) with `args` plus a scratchpad of
+// Runs `prim` on this thread's stream with `args` plus a scratchpad of
 // pd.scratchpad_desc() bytes from ctx.scratch(). oneDNN exceptions become a Status naming the node.
 Status execute(KernelContext& ctx, const dnnl::primitive& prim, const dnnl::primitive_desc_base& pd,
                std::unordered_map<int, dnnl::memory> args);
