@@ -14,14 +14,6 @@ bool static_f32(const ir::Value* v) {
   return v && v->type.is_tensor() && v->type.elem == DType::kFloat32 && v->type.fully_known();
 }
 
-// For Mul(a, b): the operand that is not x when the other one is x.
-ir::Value* scale_of(const ir::Node& mul, const ir::Value* x) {
-  if (mul.inputs.size() != 2) return nullptr;
-  if (mul.inputs[0] == x && mul.inputs[1] != x) return mul.inputs[1];
-  if (mul.inputs[1] == x && mul.inputs[0] != x) return mul.inputs[0];
-  return nullptr;
-}
-
 }  // namespace
 
 Expected<bool> factor_scaled_residual(ir::Graph& graph) {
@@ -32,7 +24,7 @@ Expected<bool> factor_scaled_residual(ir::Graph& graph) {
       ir::Value* m = add.inputs[1 - side];
       ir::Node* mul = passes::producer_if(rw, m, "Mul");
       if (!mul || !passes::sole_use(rw.graph, m)) continue;
-      ir::Value* s = scale_of(*mul, x);
+      ir::Value* s = passes::other_input(*mul, x);  // Mul(x, s) or Mul(s, x)
       if (!s || !static_f32(x) || !static_f32(s) || !static_f32(add.outputs[0])) continue;
       // s must broadcast into x (the result keeps x's shape) and be much smaller than x.
       if (add.outputs[0]->type.concrete() != x->type.concrete() || s->type.rank() > x->type.rank()) continue;
