@@ -1,8 +1,11 @@
-// The Winograd F(2x2, 3x3) kiln.FusedConv kernel (backends/cpu/winograd/) against the reference
-// backend, and each ISA variant of its tile transforms against the scalar one.
+// The Winograd kiln.FusedConv kernel (backends/cpu/winograd/), F(2x2, 3x3) and F(4x4, 3x3), against
+// the reference backend, and each ISA variant of its tile transforms against the scalar one.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdlib>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "backends/cpu/winograd/winograd.h"
@@ -32,10 +35,16 @@ std::vector<int64_t> out_size(const WinoCase& k) {
   return {k.h + k.pads[0] + k.pads[2] - 2, k.w + k.pads[1] + k.pads[3] - 2};
 }
 
-// Runs the case on the CPU backend and the reference; fails unless Winograd took the node.
-::testing::AssertionResult check(const WinoCase& k, uint64_t seed = 1) {
+// Runs the case on the CPU backend with output tile r (KILN_WINOGRAD_TILE) and on the reference;
+// fails unless Winograd took the node.
+::testing::AssertionResult check_tile(const WinoCase& k, const char* r, uint64_t seed) {
+  ::setenv("KILN_WINOGRAD_TILE", r, 1);
   CpuCheck c("FusedConv", 1, 1, "kiln");
   c.threads = k.threads;
+  // F(4x4, 3x3) rounds ~10x more than F(2x2) (its output transform sums terms up to 8x8 times the
+  // result): up to ~2.5e-5 of the output's RMS in a float32 simulation of 256 channels, against
+  // 1e-6 for F(2x2). Its bound is rtol 1e-4 of that scale.
+  if (std::string_view(r) == "4") c.rms_atol = 1e-4;
   // Weights of a trained net's magnitude (|w| <= 0.1): outputs stay O(1), so rtol/atol apply
   // as they would to a real model.
   c.input(random_tensor({k.n, k.h, k.w, k.c}, seed, DType::kFloat32, -1, 1));
@@ -56,10 +65,18 @@ std::vector<int64_t> out_size(const WinoCase& k) {
   }
   if (!k.affine.empty()) c.attr_floats("activation_affine", k.affine);
   const int64_t before = cpu::winograd_conv_runs();
-  auto r = c.check();
-  if (!r) return r;
+  auto result = c.check();
+  ::unsetenv("KILN_WINOGRAD_TILE");
+  if (!result) return result << " (F(" << r << "x" << r << ", 3x3))";
   if (cpu::winograd_conv_runs() == before) return ::testing::AssertionFailure() << "the Winograd kernel did not run";
-  return r;
+  return result;
+}
+
+// The case with both tile sizes, F(2x2, 3x3) and F(4x4, 3x3).
+::testing::AssertionResult check(const WinoCase& k, uint64_t seed = 1) {
+  auto two = check_tile(k, "2", seed);
+  if (!two) return two;
+  return check_tile(k, "4", seed);
 }
 
 TEST(CpuWinograd, ChannelsAndSizes) {
@@ -153,27 +170,37 @@ TEST(CpuWinograd, DeclinesWhatItDoesNotTake) {
   EXPECT_EQ(cpu::winograd_conv_runs(), before);
 }
 
-// Each ISA's transforms against the scalar ones on a chunk that starts inside the first of two
-// images and ends inside the second, with edge tiles and channel tails.
+// Each ISA's transforms against the scalar ones, for both tile sizes, on a chunk that starts inside
+// the first of two images and ends inside the second, with edge tiles and channel tails.
 void check_variant(cpu::WinoInputFn input, cpu::WinoOutputFn output, const char* name) {
-  cpu::WinoParams p;
-  p.n = 2, p.h = 9, p.w = 7, p.c = 21, p.m = 19, p.pt = 1, p.pl = 0, p.oh = 9, p.ow = 5;
-  p.th = 5, p.tw = 3, p.cp = cpu::wino_pad_channels(p.c), p.mp = cpu::wino_pad_channels(p.m);
-  Tensor bias = random_tensor({p.mp}, 3);
-  p.bias = bias.data<float>();
-  p.act.kind = ActKind::kLeakyRelu;
-  p.act.alpha = 0.2f;
-  const cpu::WinoChunk chunk{10, 12};  // tiles 10..21 of 2 x 15
-  Tensor x = random_tensor({p.n, p.h, p.w, p.c}, 1), z = random_tensor({p.n, p.oh, p.ow, p.m}, 2);
-  Tensor mt = random_tensor({cpu::kWinoPoints, chunk.count, p.mp}, 4);
-  std::vector<float> v_ref(static_cast<size_t>(cpu::kWinoPoints * chunk.count * p.cp), -1.f), v = v_ref;
-  cpu::wino_input_scalar(p, chunk, x.data<float>(), v_ref.data(), 0, chunk.count);
-  input(p, chunk, x.data<float>(), v.data(), 0, chunk.count);
-  for (size_t i = 0; i < v.size(); ++i) ASSERT_NEAR(v[i], v_ref[i], 1e-5) << name << " input transform element " << i;
-  std::vector<float> y_ref(static_cast<size_t>(p.n * p.oh * p.ow * p.m), 7.f), y = y_ref;
-  cpu::wino_output_scalar(p, chunk, mt.data<float>(), z.data<float>(), y_ref.data(), 0, chunk.count);
-  output(p, chunk, mt.data<float>(), z.data<float>(), y.data(), 0, chunk.count);
-  for (size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], y_ref[i], 1e-5) << name << " output transform element " << i;
+  for (int64_t r : {2, 4}) {
+    cpu::WinoParams p;
+    p.r = r, p.n = 2, p.h = 9, p.w = 7, p.c = 21, p.m = 19, p.pt = 1, p.pl = 0, p.oh = 9, p.ow = 5;
+    p.th = (p.oh + r - 1) / r, p.tw = (p.ow + r - 1) / r;
+    p.cp = cpu::wino_pad_channels(p.c), p.mp = cpu::wino_pad_channels(p.m);
+    Tensor bias = random_tensor({p.mp}, 3);
+    p.bias = bias.data<float>();
+    p.act.kind = ActKind::kLeakyRelu;
+    p.act.alpha = 0.2f;
+    const int64_t per_image = p.th * p.tw;  // 15 tiles for r = 2, 6 for r = 4
+    const cpu::WinoChunk chunk{per_image * 2 / 3, per_image * 4 / 5};
+    ASSERT_GT(chunk.first + chunk.count, per_image);
+    ASSERT_LE(chunk.first + chunk.count, p.tiles());
+    Tensor x = random_tensor({p.n, p.h, p.w, p.c}, 1), z = random_tensor({p.n, p.oh, p.ow, p.m}, 2);
+    Tensor mt = random_tensor({p.points(), chunk.count, p.mp}, 4);
+    std::vector<float> v_ref(static_cast<size_t>(p.points() * chunk.count * p.cp), -1.f), v = v_ref;
+    cpu::wino_input_scalar(p, chunk, x.data<float>(), v_ref.data(), 0, chunk.count);
+    input(p, chunk, x.data<float>(), v.data(), 0, chunk.count);
+    for (size_t i = 0; i < v.size(); ++i) {
+      ASSERT_NEAR(v[i], v_ref[i], 1e-5 * (1 + std::fabs(v_ref[i]))) << name << " F" << r << " input element " << i;
+    }
+    std::vector<float> y_ref(static_cast<size_t>(p.n * p.oh * p.ow * p.m), 7.f), y = y_ref;
+    cpu::wino_output_scalar(p, chunk, mt.data<float>(), z.data<float>(), y_ref.data(), 0, chunk.count);
+    output(p, chunk, mt.data<float>(), z.data<float>(), y.data(), 0, chunk.count);
+    for (size_t i = 0; i < y.size(); ++i) {
+      ASSERT_NEAR(y[i], y_ref[i], 1e-5 * (1 + std::fabs(y_ref[i]))) << name << " F" << r << " output element " << i;
+    }
+  }
 }
 
 TEST(CpuWinograd, Avx2Variant) {
@@ -190,12 +217,30 @@ TEST(CpuWinograd, Avx512Variant) {
 TEST(CpuWinograd, WeightTransformByHand) {
   const float g[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
   const int64_t cp = 16, ldu = 16;
-  std::vector<float> u(static_cast<size_t>(cpu::kWinoPoints * cp * ldu), -1.f);
-  cpu::wino_transform_weights(g, 1, 1, cp, ldu, u.data());
+  std::vector<float> u(static_cast<size_t>(cpu::wino_points(2) * cp * ldu), -1.f);
+  cpu::wino_transform_weights(2, g, 1, 1, cp, ldu, u.data());
   // G g G^T for G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1], computed by hand.
   const float expected[16] = {1, 3, 1, 3, 6, 11.25f, 3.75f, 9, 2, 3.75f, 1.25f, 3, 7, 12, 4, 9};
   for (int pnt = 0; pnt < 16; ++pnt) EXPECT_FLOAT_EQ(u[static_cast<size_t>(pnt * cp * ldu)], expected[pnt]) << "point " << pnt;
   EXPECT_EQ(u[1], 0.f);  // padding columns (co >= m) are zero
+}
+
+// F(4x4, 3x3)'s weight transform on g = a b^T (a = e0 down the kernel's rows, b = e2 across):
+// G g G^T = (G a)(G b)^T, with G a = G's first column and G b its last, both read off G
+// (winograd.h). An outer product that is not symmetric catches a transposed U.
+TEST(CpuWinograd, WeightTransformF4ByHand) {
+  const float g[9] = {0, 0, 1, 0, 0, 0, 0, 0, 0};
+  const int64_t cp = 16, ldu = 16;
+  std::vector<float> u(static_cast<size_t>(cpu::wino_points(4) * cp * ldu), -1.f);
+  cpu::wino_transform_weights(4, g, 1, 1, cp, ldu, u.data());
+  const double ga[6] = {1. / 4, -1. / 6, -1. / 6, 1. / 24, 1. / 24, 0};
+  const double gb[6] = {0, -1. / 6, -1. / 6, 1. / 6, 1. / 6, 1};
+  for (int i = 0; i < 6; ++i) {
+    for (int j = 0; j < 6; ++j) {
+      EXPECT_NEAR(u[static_cast<size_t>((i * 6 + j) * cp * ldu)], ga[i] * gb[j], 1e-7) << "point " << i << "," << j;
+    }
+  }
+  EXPECT_EQ(u[1], 0.f);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// kiln.FusedConv on Winograd F(2x2, 3x3) (winograd.h): channels-last, 3x3, stride 1, dilation 1,
-// group 1, at least kWinoMinChannels input and output channels. Declines everything else.
+// kiln.FusedConv on Winograd F(2x2, 3x3) or F(4x4, 3x3) (winograd.h): channels-last, 3x3, stride 1,
+// dilation 1, group 1, at least kWinoMinChannels input and output channels. Declines everything
+// else.
 #pragma once
 
 #include "backends/kernel.h"
