@@ -31,7 +31,6 @@
 namespace kiln::cpu {
 
 inline constexpr int64_t kWinoChannelPad = 16;  // the widest ISA vector
-inline constexpr int64_t kWinoMaxPoints = 36;   // 6x6 transformed tile of F(4x4, 3x3)
 
 // Points of the transformed tile for output tile size r (2 or 4).
 inline constexpr int64_t wino_points(int64_t r) { return (r + 2) * (r + 2); }
@@ -62,8 +61,8 @@ inline int64_t wino_pad_channels(int64_t c) { return (c + kWinoChannelPad - 1) /
 // floats.
 void wino_transform_weights(int64_t r, const float* w, int64_t m, int64_t c, int64_t cp, int64_t ldu, float* u);
 
-// V[p][l][:] = (B^T d B)[p] (p < p.points()) for chunk-local tiles l in [l_begin, l_end) of x [n, h, w, c]; taps
-// outside the image (padding) read as zero.
+// V[p][l][:] = (B^T d B)[p] for the p.points() points p and chunk-local tiles l in
+// [l_begin, l_end) of x [n, h, w, c]; taps outside the image (padding) read as zero.
 using WinoInputFn = void (*)(const WinoParams& p, const WinoChunk& chunk, const float* x, float* v, int64_t l_begin,
                              int64_t l_end);
 void wino_input_avx512(const WinoParams& p, const WinoChunk& chunk, const float* x, float* v, int64_t l_begin, int64_t l_end);
