@@ -37,12 +37,8 @@ Status BatchedGemm::run(KernelContext& ctx, const float* a, const float* b, floa
   std::unordered_map<int, dnnl::memory> args = {{DNNL_ARG_SRC, wrap(impl_->a_md, a)},
                                                 {DNNL_ARG_WEIGHTS, wrap(impl_->b_md, b)},
                                                 {DNNL_ARG_DST, wrap(impl_->c_md, c)}};
-  try {
-    execute(ctx, impl_->prim, impl_->scratch, impl_->scratch_md, args);
-  } catch (const dnnl::error& e) {
-    return ctx.error("oneDNN batched matmul failed: {}", e.what());
-  }
-  return Status::ok();
+  if (impl_->scratch > 0) args.insert({DNNL_ARG_SCRATCHPAD, wrap(impl_->scratch_md, nullptr)});
+  return execute_args(ctx, impl_->prim, args, impl_->scratch);
 }
 
 }  // namespace kiln::cpu::onednn

@@ -107,16 +107,9 @@ void add_inplace(float* y, const float* z, int64_t n) {
 
 Status execute(KernelContext& ctx, const dnnl::primitive& prim, const dnnl::primitive_desc_base& pd,
                std::unordered_map<int, dnnl::memory> args) {
-  try {
-    const dnnl::memory::desc scratch_md = pd.scratchpad_desc();
-    const size_t bytes = scratch_md.get_size();
-    if (bytes > 0) args.insert({DNNL_ARG_SCRATCHPAD, dnnl::memory(scratch_md, engine(), ctx.scratch(bytes))});
-    prim.execute(stream(), args);
-    stream().wait();
-  } catch (const dnnl::error& e) {
-    return ctx.error("oneDNN execution failed: {} (status {})", e.what(), static_cast<int>(e.status));
-  }
-  return Status::ok();
+  const size_t bytes = pd.scratchpad_desc().get_size();
+  if (bytes > 0) args.insert({DNNL_ARG_SCRATCHPAD, wrap(pd.scratchpad_desc(), nullptr)});
+  return execute_args(ctx, prim, args, bytes);
 }
 
 CallArgs::CallArgs() {
@@ -134,8 +127,8 @@ Status execute_args(KernelContext& ctx, const dnnl::primitive& prim, ArgMap& arg
     if (scratch_bytes > 0) point(args, DNNL_ARG_SCRATCHPAD, ctx.scratch(scratch_bytes));
     prim.execute(stream(), args);
     stream().wait();
-  } catch (const std::exception& e) {
-    return ctx.error("oneDNN execution failed: {}", e.what());
+  } catch (const dnnl::error& e) {
+    return ctx.error("oneDNN execution failed: {} (status {})", e.what(), static_cast<int>(e.status));
   }
   return Status::ok();
 }

@@ -128,14 +128,4 @@ inline dnnl::memory::desc plain_f32(const dnnl::memory::dims& dims) {
   return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, strides);
 }
 
-// Executes `prim` on this thread's stream with a scratchpad of `scratch_bytes` from ctx.scratch()
-// (for kernels that cached the scratchpad size instead of the primitive descriptor). Throws
-// dnnl::error like the primitive does; callers turn it into a Status.
-inline void execute(KernelContext& ctx, const dnnl::primitive& prim, size_t scratch_bytes,
-                    const dnnl::memory::desc& scratch_md, std::unordered_map<int, dnnl::memory>& args) {
-  if (scratch_bytes > 0) args.insert({DNNL_ARG_SCRATCHPAD, dnnl::memory(scratch_md, engine(), ctx.scratch(scratch_bytes))});
-  prim.execute(stream(), args);
-  stream().wait();
-}
-
 }  // namespace kiln::cpu::onednn

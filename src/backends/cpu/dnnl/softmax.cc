@@ -43,12 +43,8 @@ class SoftmaxKernel : public OpKernel {
     std::unordered_map<int, memory> args;
     args.insert({DNNL_ARG_SRC, memory(e->md, eng, const_cast<float*>(x.data<float>()))});
     args.insert({DNNL_ARG_DST, memory(e->md, eng, y.data<float>())});
-    try {
-      onednn::execute(ctx, e->prim, e->scratch, e->scratch_md, args);
-    } catch (const dnnl::error& err) {
-      return ctx.error("oneDNN softmax failed: {}", err.what());
-    }
-    return Status::ok();
+    if (e->scratch > 0) args.insert({DNNL_ARG_SCRATCHPAD, onednn::wrap(e->scratch_md, nullptr)});
+    return onednn::execute_args(ctx, e->prim, args, e->scratch);
   }
 
  private:
