@@ -1,21 +1,26 @@
 #include "backends/cpu/simd/post_activation.h"
 
-#include <cmath>
+#include "backends/cpu/elementwise/kernels.h"
 
 namespace kiln::cpu {
 
+// The vector kernels of the element-wise ops (elementwise/kernels.h, tested against the
+// reference) do the transcendental kinds: std::erf per element cost BERT's fused GELU matmuls
+// as much as the GEMM itself.
 void apply_post_activation(const Activation& act, float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float v = y[i];
-    switch (act.kind) {
-      case ActKind::kSigmoid: y[i] = 1.f / (1.f + std::exp(-v)); break;
-      case ActKind::kTanh: y[i] = std::tanh(v); break;
-      case ActKind::kSilu: y[i] = v / (1.f + std::exp(-v)); break;
-      case ActKind::kGelu: y[i] = 0.5f * v * (1.f + std::erf(v * 0.70710678118654752f)); break;
-      case ActKind::kGeluTanh: y[i] = 0.5f * v * (1.f + std::tanh(0.79788456080286536f * (v + 0.044715f * v * v * v))); break;
-      default: break;
-    }
-    if (act.has_affine()) y[i] = y[i] * act.scale + act.shift;
+  using elementwise::UnOp;
+  UnOp op = UnOp::kIdentity;
+  switch (act.kind) {
+    case ActKind::kSigmoid: op = UnOp::kSigmoid; break;
+    case ActKind::kTanh: op = UnOp::kTanh; break;
+    case ActKind::kSilu: op = UnOp::kSilu; break;
+    case ActKind::kGelu: op = UnOp::kGelu; break;
+    case ActKind::kGeluTanh: op = UnOp::kGeluTanh; break;
+    default: break;
+  }
+  if (op != UnOp::kIdentity) elementwise::kernel_table(cpu_isa()).unary_f32(op, {}, y, y, n);
+  if (act.has_affine()) {
+    for (int64_t i = 0; i < n; ++i) y[i] = y[i] * act.scale + act.shift;
   }
 }
 
