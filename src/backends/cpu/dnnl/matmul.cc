@@ -6,14 +6,19 @@
 // by a sum post-op, an activation as eltwise post-ops. A constant B is reordered into the layout
 // oneDNN picks (format_tag::any, i.e. packed) once per layout; primitives are cached per shape.
 // Shapes oneDNN cannot or need not handle (empty output, K = 0, > 12 dims) run the reference
-// kernel, which is also the oracle the tests compare against.
+// kernel, which is also the oracle the tests compare against. On AVX2 machines a constant 2-D B
+// with at most kPackedGemmMaxRows rows of A goes to our packed GEMM instead
+// (packed_gemm/packed_gemm.h says why); B is packed for it on first use.
+#include <omp.h>
+
 #include <map>
-#include <unordered_map>
 #include <mutex>
+#include <unordered_map>
 
 #include "backends/cpu/dnnl/batched_gemm.h"
 #include "backends/cpu/dnnl/dnnl_common.h"
 #include "backends/cpu/dnnl/matmul_kernels.h"
+#include "backends/cpu/packed_gemm/packed_gemm.h"
 #include "backends/reference/kiln/kiln_kernels.h"
 #include "backends/reference/nn/nn_kernels.h"
 #include "backends/reference/util.h"
@@ -145,7 +150,26 @@ class MatMulKernel : public OpKernel {
   Activation act;
   Tensor const_b;     // constant B (Gemm: already multiplied by alpha), original layout
   Tensor const_bias;  // Gemm with constant row-vector C and beta != 1: beta * C as [N]
+  bool packed_allowed = false;  // packed_gemm_preferred() when the kernel was prepared
   KernelFn fallback = nullptr;
+
+  // The packed GEMM takes this geometry: a constant B that is one [K, N] matrix (MatMul's batch
+  // dims all 1) of at least one panel, and few row-major rows of A.
+  bool packed_fits(const Geometry& g) const {
+    return packed_allowed && const_b.valid() && !scaled() && g.wei.size() == 2 && g.src.size() == 2 &&
+           g.src_strides[1] == 1 && g.src_strides[0] == g.K && g.src[0] <= kPackedGemmMaxRows &&
+           g.N >= kPackedGemmNr;
+  }
+
+  // B packed for packed_gemm, made on first use (at prepare when the shapes are static), so that
+  // models whose MatMuls have many rows keep one copy of their weights.
+  const PackedGemmB& packed_b(const Geometry& g) const {
+    std::call_once(packed_once_, [&] {
+      const bool t = op == Op::kGemm && trans_b;
+      packed_b_ = PackedGemmB::pack(const_b.data<float>(), g.K, g.N, t ? 1 : g.N, t ? g.K : 1);
+    });
+    return packed_b_;
+  }
 
   Expected<Geometry> geometry(const Shape& a, const Shape& b) const {
     return op == Op::kGemm ? gemm_geometry(a, b, trans_a, trans_b) : matmul_geometry(a, b);
@@ -208,6 +232,7 @@ class MatMulKernel : public OpKernel {
       return fallback(ctx);
     }
     const AddMode mode = add_mode(addend ? &addend->shape() : nullptr, *g);
+    if (packed_fits(*g)) return run_packed(ctx, a, *g, addend, mode);
     const Entry* e = entry(*g, mode);
     if (!e) return fallback(ctx);
 
@@ -231,6 +256,22 @@ class MatMulKernel : public OpKernel {
   }
 
  private:
+  Status run_packed(KernelContext& ctx, const Tensor& a, const Geometry& g, const Tensor* addend, AddMode mode) const {
+    Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, g.out);
+    PackedGemmEpilogue ep;
+    ep.act = act;
+    if (mode == AddMode::kSum) {
+      write_addend(*addend, y, op == Op::kGemm ? beta : 1.f);
+      ep.accumulate = true;
+    } else if (mode == AddMode::kBias) {
+      ep.bias = const_bias.valid() ? const_bias.data<float>() : addend->data<float>();
+    }
+    const int64_t rows = g.src[0];
+    void* scratch = ctx.scratch(packed_gemm_scratch_bytes(rows, g.K, omp_get_max_threads()));
+    packed_gemm(rows, a.data<float>(), g.K, packed_b(g), y.data<float>(), g.N, ep, scratch, cpu_isa());
+    return Status::ok();
+  }
+
   std::unique_ptr<Entry> create(const Geometry& g, AddMode mode) const {
     auto e = std::make_unique<Entry>();
     const auto f32 = memory::data_type::f32;
@@ -305,6 +346,8 @@ class MatMulKernel : public OpKernel {
     for (int64_t i = 0; i < n; ++i, w.next()) dst[i] = scale * src[w.offset(0)];
   }
 
+  mutable std::once_flag packed_once_;
+  mutable PackedGemmB packed_b_;
   mutable std::mutex mu_;
   mutable std::map<std::vector<int64_t>, std::unique_ptr<Entry>> cache_;
   mutable std::vector<std::unique_ptr<Packed>> packed_;
@@ -327,6 +370,7 @@ Expected<std::unique_ptr<OpKernel>> prepare_common(const PrepareContext& pctx, s
       float* p = k->const_b.data<float>();
       for (int64_t i = 0; i < k->const_b.numel(); ++i) p[i] *= k->alpha;
     }
+    k->packed_allowed = packed_gemm_preferred();
   }
   if (k->op == Op::kGemm && k->beta != 1.f && pctx.constant(2)) {
     const Tensor& c = *pctx.constant(2);
@@ -354,6 +398,10 @@ Expected<std::unique_ptr<OpKernel>> prepare_common(const PrepareContext& pctx, s
         const Shape cs = tc->concrete();
         if (!broadcasts_to(cs, g->out)) return std::unique_ptr<OpKernel>(std::move(k));
         mode = k->add_mode(&cs, *g);
+      }
+      if (k->packed_fits(*g)) {  // packed now, and no oneDNN copy of B
+        k->packed_b(*g);
+        return std::unique_ptr<OpKernel>(std::move(k));
       }
       if (!k->entry(*g, mode)) return onednn::decline();  // oneDNN cannot: leave it to the reference
     }
