@@ -3,8 +3,9 @@
 // MobileNetV2's classifier on the CPU backend. Each is prepared twice, with the packed GEMM
 // (packed_gemm/) and with oneDNN's matmul, and the two run alternately; median time per run,
 // GFLOP/s and the ratio, on 1 and 2 threads. "(same)" marks a case both sessions run on oneDNN
-// (B not constant). With evict = 1, 64 MiB are written before every run, as a network's other
-// layers would: the weights then come from DRAM, as they do in BERT.
+// (B not constant, or more rows than kPackedGemmMaxRows). With evict = 1, 64 MiB are written
+// before every run, as a network's other layers would: the weights then come from DRAM, as they
+// do in BERT.
 //
 //   build/benchmarks/matmul_bench [iterations=50] [evict=0]
 #include <fmt/format.h>

@@ -43,8 +43,6 @@ class PackedGemmB {
   int64_t n() const { return n_; }
   int64_t panels() const { return panels_; }
   int64_t kblocks() const { return kblocks_; }
-  bool valid() const { return data_.valid(); }
-  size_t bytes() const { return data_.valid() ? data_.nbytes() : 0; }
   // kc x 16 floats, zero beyond column n and row k.
   const float* block(int64_t panel, int64_t kb) const {
     return data_.data<float>() + (panel * kblocks_ + kb) * kPackedGemmKc * kPackedGemmNr;
