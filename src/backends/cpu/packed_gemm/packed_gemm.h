@@ -59,7 +59,7 @@ struct PackedGemmEpilogue {
   Activation act;
 };
 
-// Packed A: [k-block][tile][kc][6] (zeros past k and m); one strip [tiles * 6][16] per thread.
+// Packed A: [k-block][tile][kc][6]; one strip [tiles * 6][16] per thread.
 inline int64_t packed_gemm_tiles(int64_t m) { return (m + kPackedGemmMr - 1) / kPackedGemmMr; }
 inline int64_t packed_gemm_a_floats(int64_t m, int64_t k) {
   return (k + kPackedGemmKc - 1) / kPackedGemmKc * packed_gemm_tiles(m) * kPackedGemmKc * kPackedGemmMr;

@@ -101,15 +101,13 @@ void packed_gemm_store(int64_t rows, int64_t nr, const float* strip, const float
   }
 }
 
-// One 6-row tile of packed A: rows [i0, i0 + 6) of A, columns [k0, k0 + kc); zero rows past m.
+// One 6-row tile of packed A: rows [i0, i0 + 6) of A, columns [k0, k0 + kc). Rows past m are
+// left unwritten: the last tile's micro-kernel reads only its m - i0 rows.
 inline void packed_gemm_pack_a(const float* a, int64_t lda, int64_t m, int64_t i0, int64_t k0, int64_t kc, float* dst) {
   const int64_t rows = std::min(kPackedGemmMr, m - i0);
   for (int64_t r = 0; r < rows; ++r) {
     const float* src = a + (i0 + r) * lda + k0;
     for (int64_t kk = 0; kk < kc; ++kk) dst[kk * kPackedGemmMr + r] = src[kk];
-  }
-  for (int64_t r = rows; r < kPackedGemmMr; ++r) {
-    for (int64_t kk = 0; kk < kc; ++kk) dst[kk * kPackedGemmMr + r] = 0.f;
   }
 }
 
@@ -145,15 +143,14 @@ void packed_gemm_run(int64_t m, const float* a, int64_t lda, const PackedGemmB& 
         const int64_t kc = std::min(kKc, k - kb * kKc);
         const float* bp = b.block(pn, kb);
         // Blocks are stored in consumption order: the next one follows (none after the last).
-        const bool has_next = pn + 1 < p_end || kb + 1 < kblocks;
-        const float* next = bp + kKc * kNr;
+        const float* next = pn + 1 < p_end || kb + 1 < kblocks ? bp + kKc * kNr : nullptr;
         const int64_t lines_per_tile = (kc + tiles - 1) / tiles;  // one 64-byte line per k row
         const float* ap = packed_a + kb * tiles * kKc * kMr;
         for (int64_t ti = 0; ti < tiles; ++ti) {
           const int64_t first = ti * lines_per_tile;
-          const int64_t lines = has_next ? std::clamp<int64_t>(kc - first, 0, lines_per_tile) : 0;
+          const int64_t lines = next ? std::clamp<int64_t>(kc - first, 0, lines_per_tile) : 0;
           packed_gemm_tile<A>(std::min(kMr, m - ti * kMr), kc, ap + ti * kKc * kMr, bp, strip + ti * kMr * kNr, kb > 0,
-                              next + first * kNr, lines);
+                              lines > 0 ? next + first * kNr : nullptr, lines);
         }
       }
       const int64_t n0 = pn * kNr, nr = std::min(kNr, n - n0);
