@@ -18,5 +18,10 @@ Expected<bool> fuse_conv(ir::Graph& graph);
 // layout_channels_last.cc: spatial ops and the element-wise ops between them run channels-last.
 Expected<bool> layout_channels_last(ir::Graph& graph);
 Expected<bool> simplify_transposes(ir::Graph& graph);
+// fuse_matmul_layout.cc: Transposes of a MatMul's operands / result, a scalar scale and an addend
+// -> kiln.FusedMatMul attributes (attention's Q/K/V head views, 1/sqrt(d), the mask).
+Expected<bool> fuse_matmul_layout(ir::Graph& graph);
+// fuse_attention.cc: FusedMatMul -> Softmax -> FusedMatMul (scaled dot-product attention) -> kiln.Attention.
+Expected<bool> fuse_attention(ir::Graph& graph);
 
 }  // namespace kiln

@@ -19,6 +19,8 @@ std::span<const Pass> optimization_passes() {
       {"fuse_conv", fuse_conv},
       {"layout_channels_last", layout_channels_last},
       {"simplify_transposes", simplify_transposes},
+      {"fuse_matmul_layout", fuse_matmul_layout},
+      {"fuse_attention", fuse_attention},
       {"eliminate_dead_code", eliminate_dead_code},
   };
   return kPasses;

@@ -234,5 +234,94 @@ TEST(DnnlFusedMatMul, BatchedBiasBroadcast) {
   EXPECT_TRUE(c.check());
 }
 
+
+// kiln.FusedMatMul reading transposed operands and writing a transposed result in place, scaled by
+// alpha, with a broadcast addend (ops/kiln/matmul_layout.h), against the reference kernel, which
+// materialises each transpose.
+struct LayoutCase {
+  Shape a, b;
+  std::vector<int64_t> perm_a, perm_b, perm_y;
+  float alpha = 1;
+  Shape addend;  // empty: none
+  bool const_b = false;
+  std::string act;
+};
+
+::testing::AssertionResult check_layout(const LayoutCase& lc, int threads, int seed) {
+  CpuCheck c("FusedMatMul", 1, 1, "kiln");
+  c.threads = threads;
+  c.input(random_tensor(lc.a, seed));
+  if (lc.const_b) c.constant(random_tensor(lc.b, seed + 1));
+  else c.input(random_tensor(lc.b, seed + 1));
+  if (!lc.addend.empty()) c.input(random_tensor(lc.addend, seed + 2));
+  if (!lc.perm_a.empty()) c.attr_ints("perm_a", lc.perm_a);
+  if (!lc.perm_b.empty()) c.attr_ints("perm_b", lc.perm_b);
+  if (!lc.perm_y.empty()) c.attr_ints("perm_y", lc.perm_y);
+  if (lc.alpha != 1.f) c.attr_float("alpha", lc.alpha);
+  if (!lc.act.empty()) c.attr_string("activation", lc.act);
+  return c.check();
+}
+
+TEST(DnnlFusedMatMul, TransposedOperandsScaleAndMask) {
+  auto mk = [](Shape a, Shape b, std::vector<int64_t> pa, std::vector<int64_t> pb, std::vector<int64_t> py,
+               float alpha = 1, Shape addend = {}, bool const_b = false, std::string act = "") {
+    return LayoutCase{std::move(a), std::move(b), std::move(pa), std::move(pb), std::move(py), alpha,
+                      std::move(addend), const_b, std::move(act)};
+  };
+  const std::vector<LayoutCase> cases = {
+      // attention scores: Q, K stored [B, S, H, D], Q' = [B, H, S, D], K' = [B, H, D, S]; / sqrt(D) + mask
+      mk({1, 13, 3, 8}, {1, 13, 3, 8}, {0, 2, 1, 3}, {0, 2, 3, 1}, {}, 0.35355339f, {1, 1, 1, 13}),
+      mk({2, 17, 4, 16}, {2, 17, 4, 16}, {0, 2, 1, 3}, {0, 2, 3, 1}, {}, 0.25f, {2, 1, 1, 17}),
+      // attention context: P [B, H, S, S] x V' [B, H, S, D], written back as [B, S, H, D]
+      mk({1, 3, 13, 13}, {1, 13, 3, 8}, {}, {0, 2, 1, 3}, {0, 2, 1, 3}),
+      mk({2, 4, 17, 17}, {2, 17, 4, 16}, {}, {0, 2, 1, 3}, {0, 2, 1, 3}, 1, {}, false, "Relu"),
+      // column-major A, transposed constant weights, a full addend and an activation
+      mk({5, 33, 7}, {9, 33}, {0, 2, 1}, {1, 0}, {}, 2.f, {5, 7, 9}, true, "Tanh"),
+      mk({33, 7}, {9, 33}, {1, 0}, {1, 0}, {}, -0.5f, {9}, true),
+      // batch broadcast between ranks 4 and 2, perm_y over the batch dims, M = 1 and N = 1
+      mk({3, 2, 1, 6}, {6, 1}, {1, 0, 2, 3}, {}, {1, 0, 2, 3}, 3.f),
+      mk({3, 2, 1, 6}, {6, 1}, {1, 0, 2, 3}, {}, {}, 3.f, {1}),
+      mk({4, 1, 6}, {4, 6, 5}, {}, {}, {1, 0, 2}, 1.5f),
+      // alpha alone (no transposes) keeps the scale ahead of a row-vector addend
+      mk({2, 7, 13}, {13, 9}, {}, {}, {}, 0.125f, {9}, true),
+  };
+  int seed = 700;
+  for (const LayoutCase& lc : cases) {
+    for (int threads : {1, 2}) {
+      EXPECT_TRUE(check_layout(lc, threads, seed += 3)) << "case " << (seed - 700) / 6 << " threads " << threads;
+    }
+  }
+}
+
+// A result stored column-major is no GEMM's output layout (oneDNN would run its reference matmul),
+// and oneDNN cannot add a broadcast addend into a transposed result: such nodes run on the
+// reference kernel, with the same result.
+TEST(DnnlFusedMatMul, LayoutNoGemmWritesFallsBack) {
+  for (const std::vector<int64_t>& perm_y : {std::vector<int64_t>{2, 1, 0}, std::vector<int64_t>{1, 0, 2}}) {
+    CpuCheck c("FusedMatMul", 1, 1, "kiln");
+    c.require_cpu_kernel = false;
+    c.input(random_tensor({4, 1, 6}, 1));
+    c.input(random_tensor({4, 6, 5}, 2));
+    c.input(random_tensor({1, 5}, 3));
+    c.attr_ints("perm_y", perm_y);
+    c.attr_float("alpha", 0.5f);
+    std::string kind;
+    auto r = c.run(Backend::kCpu, &kind);
+    EXPECT_EQ(kind, "reference");
+    EXPECT_TRUE(c.check());
+  }
+}
+
+TEST(DnnlFusedMatMul, BadLayoutIsReported) {
+  // perm_a of the wrong length: shape inference names the attribute.
+  CpuCheck c("FusedMatMul", 1, 1, "kiln");
+  c.input(random_tensor({2, 3, 4}, 1));
+  c.input(random_tensor({4, 5}, 2));
+  c.attr_ints("perm_a", {1, 0});
+  auto r = c.run(Backend::kCpu);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.status().message().find("perm_a"), std::string::npos) << r.status().message();
+}
+
 }  // namespace
 }  // namespace kiln

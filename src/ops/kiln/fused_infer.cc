@@ -1,7 +1,10 @@
 // Shape inference of the kiln-domain ops; FusedConv and FusedMatMul reuse Conv's and MatMul's.
+#include <tuple>
+
 #include "ops/infer_util.h"
 #include "ops/kiln/activation.h"
 #include "ops/kiln/kiln_ops.h"
+#include "ops/kiln/matmul_layout.h"
 #include "ops/nn/nn_ops.h"
 
 namespace kiln {
@@ -49,11 +52,55 @@ Status infer_fused_conv(InferContext& ctx) {
 Status infer_fused_matmul(InferContext& ctx) {
   KILN_TRY(check_activation(ctx));
   if (!ctx.has_input(0) || !ctx.has_input(1)) return ctx.error("inputs A and B are required");
-  KILN_ASSIGN_OR_RETURN(ir::TypeInfo y, infer_with(ctx, infer_matmul, {&ctx.input_type(0), &ctx.input_type(1)}));
+  auto layout = MatMulLayout::from_node(ctx.node());
+  if (!layout) return ctx.error("{}", layout.status().message());
+  // The logical operands: the stored inputs seen through perm_a / perm_b.
+  ir::TypeInfo a = ctx.input_type(0), b = ctx.input_type(1);
+  for (auto [t, perm, attr] : {std::tuple{&a, &layout->perm_a, "perm_a"}, std::tuple{&b, &layout->perm_b, "perm_b"}}) {
+    if (perm->empty()) continue;
+    if (!t->dims) return ctx.error("{} needs the rank of its input", attr);
+    if (Status s = MatMulLayout::check_perm(*perm, t->dims->size(), attr); !s.is_ok()) return ctx.error("{}", s.message());
+    t->dims = permute_dims(*t->dims, *perm);
+  }
+  KILN_ASSIGN_OR_RETURN(ir::TypeInfo y, infer_with(ctx, infer_matmul, {&a, &b}));
   if (ctx.has_input(2) && ctx.input_type(2).dims && y.dims) {
-    auto b = broadcast_dims(*y.dims, *ctx.input_type(2).dims);
-    if (!b) return ctx.error("bias {} does not broadcast to the product {}", ctx.input_type(2).str(), y.str());
-    if (b->size() != y.dims->size()) return ctx.error("bias {} has a higher rank than the product {}", ctx.input_type(2).str(), y.str());
+    auto bd = broadcast_dims(*y.dims, *ctx.input_type(2).dims);
+    if (!bd) return ctx.error("bias {} does not broadcast to the product {}", ctx.input_type(2).str(), y.str());
+    if (bd->size() != y.dims->size()) return ctx.error("bias {} has a higher rank than the product {}", ctx.input_type(2).str(), y.str());
+  }
+  if (!layout->perm_y.empty()) {
+    if (!y.dims) return ctx.error("perm_y needs the rank of the product");
+    if (Status s = MatMulLayout::check_perm(layout->perm_y, y.dims->size(), "perm_y"); !s.is_ok()) return ctx.error("{}", s.message());
+    y.dims = permute_dims(*y.dims, layout->perm_y);
+  }
+  ctx.set_output(0, y);
+  return Status::ok();
+}
+
+Status infer_attention(InferContext& ctx) {
+  if (!ctx.has_input(0) || !ctx.has_input(1) || !ctx.has_input(2)) return ctx.error("inputs Q, K and V are required");
+  auto layout = AttentionLayout::from_node(ctx.node());
+  if (!layout) return ctx.error("{}", layout.status().message());
+  ir::TypeInfo q = ctx.input_type(0), k = ctx.input_type(1), v = ctx.input_type(2);
+  for (auto [t, perm, attr] : {std::tuple{&q, &layout->perm_q, "perm_q"}, std::tuple{&k, &layout->perm_k, "perm_k"},
+                               std::tuple{&v, &layout->perm_v, "perm_v"}}) {
+    if (perm->empty()) continue;
+    if (!t->dims) return ctx.error("{} needs the rank of its input", attr);
+    if (Status s = MatMulLayout::check_perm(*perm, t->dims->size(), attr); !s.is_ok()) return ctx.error("{}", s.message());
+    t->dims = permute_dims(*t->dims, *perm);
+  }
+  KILN_ASSIGN_OR_RETURN(ir::TypeInfo scores, infer_with(ctx, infer_matmul, {&q, &k}));
+  if (ctx.has_input(3) && ctx.input_type(3).dims && scores.dims) {
+    auto bd = broadcast_dims(*scores.dims, *ctx.input_type(3).dims);
+    if (!bd || bd->size() != scores.dims->size()) {
+      return ctx.error("mask {} does not broadcast to the scores {}", ctx.input_type(3).str(), scores.str());
+    }
+  }
+  KILN_ASSIGN_OR_RETURN(ir::TypeInfo y, infer_with(ctx, infer_matmul, {&scores, &v}));
+  if (!layout->perm_y.empty()) {
+    if (!y.dims) return ctx.error("perm_y needs the rank of the result");
+    if (Status s = MatMulLayout::check_perm(layout->perm_y, y.dims->size(), "perm_y"); !s.is_ok()) return ctx.error("{}", s.message());
+    y.dims = permute_dims(*y.dims, layout->perm_y);
   }
   ctx.set_output(0, y);
   return Status::ok();

@@ -4,6 +4,10 @@
 //       `activation`/`activation_params` (ops/kiln/activation.h) and `channels_last` (0/1): when 1,
 //       X, Z and Y are stored channels-last ([N, spatial..., C]); W stays [M, C/group, k...].
 //   kiln.FusedMatMul(A, B, bias?) -> Y   Y = act(MatMul(A, B) + bias), bias broadcast numpy-style.
+//       Optional `perm_a`/`perm_b`/`perm_y` (transposed operands / result, read and written in
+//       place) and `alpha` (scales the product): ops/kiln/matmul_layout.h.
+//   kiln.Attention(Q, K, V, mask?) -> Y  softmax(alpha * Q' x K' + mask) x V' with the operands and
+//       the result read / written through perm_q/perm_k/perm_v/perm_y (ops/kiln/matmul_layout.h).
 //   kiln.Gelu(X) -> Y                    attribute `approximate` = "none" (erf) or "tanh".
 //   kiln.Silu(X) -> Y                    Y = X * sigmoid(X).
 //   kiln.Nhwc<Op>(X, ...) -> Y, ...      the ONNX op <Op> (MaxPool, AveragePool, GlobalAveragePool,
@@ -20,6 +24,7 @@ inline constexpr std::string_view kKilnDomain = "kiln";
 
 Status infer_fused_conv(InferContext& ctx);
 Status infer_fused_matmul(InferContext& ctx);
+Status infer_attention(InferContext& ctx);
 Status infer_kiln_unary(InferContext& ctx);
 Status infer_channels_last(InferContext& ctx);
 Status infer_aipp(InferContext& ctx);

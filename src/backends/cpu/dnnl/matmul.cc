@@ -9,6 +9,10 @@
 // kernel, which is also the oracle the tests compare against. On AVX2 machines a constant 2-D B
 // with at most kPackedGemmMaxRows rows of A goes to our packed GEMM instead
 // (packed_gemm/packed_gemm.h says why); B is packed for it on first use.
+// A FusedMatMul with perm_a / perm_b / perm_y or alpha (ops/kiln/matmul_layout.h) reads its
+// operands and writes its result through strided memory descriptors, scales by an output scale,
+// and adds its addend with a broadcasting binary post-op (oneDNN adds a matmul bias before the
+// output scale, the op adds it after).
 #include <omp.h>
 
 #include <map>
@@ -22,6 +26,7 @@
 #include "backends/reference/kiln/kiln_kernels.h"
 #include "backends/reference/nn/nn_kernels.h"
 #include "backends/reference/util.h"
+#include "ops/kiln/matmul_layout.h"
 
 namespace kiln::cpu {
 
@@ -31,14 +36,15 @@ using dnnl::memory;
 using onednn::gemm_padded_ldb;
 
 enum class Op { kMatMul, kGemm, kFused };
-// How the addend (Gemm C / FusedMatMul bias) enters: none, matmul bias [1.., N], or pre-written
-// into the output and added by a sum post-op.
-enum class AddMode : int64_t { kNone, kBias, kSum };
+// How the addend (Gemm C / FusedMatMul bias) enters: none, matmul bias [1.., N], pre-written
+// into the output and added by a sum post-op, or read by a binary add post-op (broadcast).
+enum class AddMode : int64_t { kNone, kBias, kSum, kBinary };
 
 struct Geometry {
   memory::dims src, wei, dst;
-  memory::dims src_strides, wei_strides;
+  memory::dims src_strides, wei_strides, dst_strides;  // dst_strides empty: row-major
   Shape out;           // ONNX output shape
+  Shape prod;          // the product's shape, which the addend broadcasts to (out unless perm_y)
   int64_t N = 0, K = 0;
   bool degenerate = false;  // leave to the reference kernel
 };
@@ -78,6 +84,7 @@ Expected<Geometry> matmul_geometry(const Shape& a_shape, const Shape& b_shape) {
   g.out = batch;
   if (!a_vec) g.out.push_back(M);
   if (!b_vec) g.out.push_back(g.N);
+  g.prod = g.out;
   if (shape_numel(g.out) == 0 || g.K == 0 || r + 2 > DNNL_MAX_NDIMS) {
     g.degenerate = true;
     return g;
@@ -111,6 +118,7 @@ Expected<Geometry> gemm_geometry(const Shape& a, const Shape& b, bool ta, bool t
   g.N = tb ? b[0] : b[1];
   if ((tb ? b[1] : b[0]) != g.K) return invalid_argument("inner dimensions differ: A {} and B {}", shape_str(a), shape_str(b));
   g.out = {M, g.N};
+  g.prod = g.out;
   if (M == 0 || g.N == 0 || g.K == 0) {
     g.degenerate = true;
     return g;
@@ -120,6 +128,74 @@ Expected<Geometry> gemm_geometry(const Shape& a, const Shape& b, bool ta, bool t
   g.dst = {M, g.N};
   g.src_strides = ta ? memory::dims{1, M} : memory::dims{g.K, 1};
   g.wei_strides = tb ? memory::dims{1, g.K} : memory::dims{g.N, 1};
+  return g;
+}
+
+// Strides of `logical` = Transpose(stored, perm) read in place: logical dim j is stored axis perm[j].
+memory::dims permuted_strides(const Shape& stored, const std::vector<int64_t>& perm) {
+  memory::dims st = row_major(memory::dims(stored.begin(), stored.end()));
+  if (perm.empty()) return st;
+  memory::dims out;
+  for (int64_t p : perm) out.push_back(st[static_cast<size_t>(p)]);
+  return out;
+}
+
+// kiln.FusedMatMul with transposed operands / result: every operand keeps its own batch dims
+// (no folding into M), the lower-rank one padded with leading 1s; oneDNN broadcasts batch dims of 1.
+Expected<Geometry> layout_geometry(const Shape& a_stored, const Shape& b_stored, const MatMulLayout& l) {
+  if (a_stored.size() < 2 || b_stored.size() < 2) {
+    Geometry g;
+    g.degenerate = true;  // 1-D operands: the reference kernel
+    return g;
+  }
+  KILN_TRY(MatMulLayout::check_perm(l.perm_a, a_stored.size(), "perm_a"));
+  KILN_TRY(MatMulLayout::check_perm(l.perm_b, b_stored.size(), "perm_b"));
+  Shape as = permute_dims(a_stored, l.perm_a), bs = permute_dims(b_stored, l.perm_b);
+  memory::dims sa = permuted_strides(a_stored, l.perm_a), sb = permuted_strides(b_stored, l.perm_b);
+  const size_t r = std::max(as.size(), bs.size());
+  auto pad = [r](Shape& d, memory::dims& st) {
+    const int64_t outer = d.empty() ? 1 : d[0] * st[0];
+    while (d.size() < r) {
+      d.insert(d.begin(), 1);
+      st.insert(st.begin(), outer);
+    }
+  };
+  pad(as, sa);
+  pad(bs, sb);
+  Geometry g;
+  g.K = as.back();
+  g.N = bs.back();
+  const int64_t M = as[r - 2];
+  if (bs[r - 2] != g.K) {
+    return invalid_argument("inner dimensions differ: A {} and B {}", shape_str(as), shape_str(bs));
+  }
+  Shape prod(r);
+  for (size_t i = 0; i + 2 < r; ++i) {
+    if (as[i] != bs[i] && as[i] != 1 && bs[i] != 1) {
+      return invalid_argument("batch dims of A {} and B {} cannot be broadcast", shape_str(as), shape_str(bs));
+    }
+    prod[i] = as[i] == 1 ? bs[i] : as[i];
+  }
+  prod[r - 2] = M;
+  prod[r - 1] = g.N;
+  KILN_TRY(MatMulLayout::check_perm(l.perm_y, r, "perm_y"));
+  g.out = permute_dims(prod, l.perm_y);
+  g.prod = prod;
+  if (shape_numel(g.out) == 0 || g.K == 0 || r > DNNL_MAX_NDIMS) {
+    g.degenerate = true;
+    return g;
+  }
+  g.src = memory::dims(as.begin(), as.end());
+  g.wei = memory::dims(bs.begin(), bs.end());
+  g.dst = memory::dims(prod.begin(), prod.end());
+  g.src_strides = sa;
+  g.wei_strides = sb;
+  // Stored axis i of Y is product axis perm_y[i].
+  const memory::dims st = row_major(memory::dims(g.out.begin(), g.out.end()));
+  g.dst_strides = st;
+  if (!l.perm_y.empty()) {
+    for (size_t i = 0; i < r; ++i) g.dst_strides[static_cast<size_t>(l.perm_y[i])] = st[i];
+  }
   return g;
 }
 
@@ -147,6 +223,7 @@ class MatMulKernel : public OpKernel {
   Op op = Op::kMatMul;
   bool trans_a = false, trans_b = false;
   float alpha = 1, beta = 1;
+  MatMulLayout layout;  // FusedMatMul's perms and scale; plain for MatMul / Gemm
   Activation act;
   Tensor const_b;     // constant B (Gemm: already multiplied by alpha), original layout
   Tensor const_bias;  // Gemm with constant row-vector C and beta != 1: beta * C as [N]
@@ -156,7 +233,7 @@ class MatMulKernel : public OpKernel {
   // The packed GEMM takes this geometry: a constant B that is one [K, N] matrix (MatMul's batch
   // dims all 1) of at least one panel, and few row-major rows of A.
   bool packed_fits(const Geometry& g) const {
-    return packed_allowed && const_b.valid() && !scaled() && g.wei.size() == 2 && g.src.size() == 2 &&
+    return packed_allowed && const_b.valid() && !scaled() && layout.plain() && g.wei.size() == 2 && g.src.size() == 2 &&
            g.src_strides[1] == 1 && g.src_strides[0] == g.K && g.src[0] <= kPackedGemmMaxRows &&
            g.N >= kPackedGemmNr;
   }
@@ -172,14 +249,17 @@ class MatMulKernel : public OpKernel {
   }
 
   Expected<Geometry> geometry(const Shape& a, const Shape& b) const {
-    return op == Op::kGemm ? gemm_geometry(a, b, trans_a, trans_b) : matmul_geometry(a, b);
+    if (op == Op::kGemm) return gemm_geometry(a, b, trans_a, trans_b);
+    return layout.plain() ? matmul_geometry(a, b) : layout_geometry(a, b, layout);
   }
 
-  // Output scale for Gemm's alpha when it could not be folded into a constant B.
-  bool scaled() const { return op == Op::kGemm && !const_b.valid() && alpha != 1.f; }
+  // Output scale: Gemm's alpha when it could not be folded into a constant B, FusedMatMul's alpha.
+  float out_scale() const { return op == Op::kGemm ? (const_b.valid() ? 1.f : alpha) : layout.alpha; }
+  bool scaled() const { return out_scale() != 1.f; }
 
   AddMode add_mode(const Shape* addend, const Geometry& g) const {
     if (!addend) return AddMode::kNone;
+    if (!layout.plain()) return AddMode::kBinary;  // after the scale, in the product's coordinates
     if (op == Op::kGemm) {
       if (const_bias.valid()) return AddMode::kBias;
       const bool plain = beta == 1.f && !scaled();
@@ -202,17 +282,21 @@ class MatMulKernel : public OpKernel {
 
   // The cached primitive for this geometry and addend mode, created on first use; nullptr when
   // oneDNN cannot make one (the caller then runs the reference kernel).
-  const Entry* entry(const Geometry& g, AddMode mode) const {
+  const Entry* entry(const Geometry& g, AddMode mode, const Shape* addend) const {
     std::vector<int64_t> key = {static_cast<int64_t>(mode)};
     key.insert(key.end(), g.src.begin(), g.src.end());
     key.push_back(-1);
     key.insert(key.end(), g.wei.begin(), g.wei.end());
+    if (mode == AddMode::kBinary) {
+      key.push_back(-2);
+      key.insert(key.end(), addend->begin(), addend->end());
+    }
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(key);
     if (it != cache_.end()) return it->second.get();
     std::unique_ptr<Entry> e;
     try {
-      e = create(g, mode);
+      e = create(g, mode, addend);
     } catch (const dnnl::error&) {
       e = nullptr;
     }
@@ -228,12 +312,12 @@ class MatMulKernel : public OpKernel {
     auto g = geometry(a.shape(), b.shape());
     if (!g) return ctx.error("{}", g.status().message());
     const Tensor* addend = ctx.has_input(2) ? &ctx.input(2) : nullptr;
-    if (g->degenerate || (addend && (addend->dtype() != DType::kFloat32 || !broadcasts_to(addend->shape(), g->out)))) {
+    if (g->degenerate || (addend && (addend->dtype() != DType::kFloat32 || !broadcasts_to(addend->shape(), g->prod)))) {
       return fallback(ctx);
     }
     const AddMode mode = add_mode(addend ? &addend->shape() : nullptr, *g);
     if (packed_fits(*g)) return run_packed(ctx, a, *g, addend, mode);
-    const Entry* e = entry(*g, mode);
+    const Entry* e = entry(*g, mode, addend ? &addend->shape() : nullptr);
     if (!e) return fallback(ctx);
 
     Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, g->out);
@@ -243,6 +327,7 @@ class MatMulKernel : public OpKernel {
                           {DNNL_ARG_WEIGHTS, e->wei ? onednn::borrow(e->wei->mem) : onednn::wrap(e->wei_md, nullptr)},
                           {DNNL_ARG_DST, onednn::wrap(e->dst_md, nullptr)}};
       if (mode == AddMode::kBias) m.insert({DNNL_ARG_BIAS, onednn::wrap(e->bias_md, nullptr)});
+      if (mode == AddMode::kBinary) m.insert({kBinaryArg, onednn::wrap(e->bias_md, nullptr)});
       if (e->scratch > 0) m.insert({DNNL_ARG_SCRATCHPAD, onednn::wrap(e->scratch_md, nullptr)});
       return m;
     });
@@ -252,6 +337,7 @@ class MatMulKernel : public OpKernel {
     if (mode == AddMode::kBias) {
       onednn::point(args, DNNL_ARG_BIAS, const_bias.valid() ? const_bias.raw() : addend->raw());
     }
+    if (mode == AddMode::kBinary) onednn::point(args, kBinaryArg, addend->raw());
     return onednn::execute_args(ctx, e->prim, args, e->scratch);
   }
 
@@ -272,18 +358,33 @@ class MatMulKernel : public OpKernel {
     return Status::ok();
   }
 
-  std::unique_ptr<Entry> create(const Geometry& g, AddMode mode) const {
+  // The binary add post-op's operand (post-op 0).
+  static constexpr int kBinaryArg = DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1;
+
+  std::unique_ptr<Entry> create(const Geometry& g, AddMode mode, const Shape* addend) const {
     auto e = std::make_unique<Entry>();
     const auto f32 = memory::data_type::f32;
     e->src_md = memory::desc(g.src, f32, g.src_strides);
-    e->wei_md = const_b.valid() ? memory::desc(g.wei, f32, memory::format_tag::any) : memory::desc(g.wei, f32, g.wei_strides);
-    e->dst_md = onednn::plain_f32(g.dst);
+    // A constant B read through perm_b keeps its stored layout: packing it would need the perm.
+    const bool any_b = const_b.valid() && layout.perm_b.empty();
+    e->wei_md = any_b ? memory::desc(g.wei, f32, memory::format_tag::any) : memory::desc(g.wei, f32, g.wei_strides);
+    e->dst_md = g.dst_strides.empty() ? onednn::plain_f32(g.dst) : memory::desc(g.dst, f32, g.dst_strides);
     dnnl::primitive_attr attr = onednn::base_attr();
     dnnl::post_ops po;
     if (mode == AddMode::kSum) po.append_sum(1.f);
+    if (mode == AddMode::kBinary) {
+      // oneDNN 2.6's gemm post-processing locates the binary operand as if dst were row-major
+      // (a strided dst crashed in the tests): leave that combination to the reference kernel.
+      if (g.dst_strides != row_major(g.dst)) return nullptr;
+      // The addend right-aligned to the product's dims; its dims of 1 broadcast.
+      memory::dims ad(g.dst.size(), 1);
+      std::copy(addend->begin(), addend->end(), ad.end() - static_cast<std::ptrdiff_t>(addend->size()));
+      e->bias_md = onednn::plain_f32(ad);
+      po.append_binary(dnnl::algorithm::binary_add, e->bias_md);
+    }
     if (!onednn::append_activation(po, act)) return nullptr;
     attr.set_post_ops(po);
-    if (scaled()) attr.set_output_scales(0, {alpha});
+    if (scaled()) attr.set_output_scales(0, {out_scale()});
     if (mode == AddMode::kBias) {
       memory::dims bd(g.dst.size(), 1);
       bd.back() = g.N;
@@ -297,7 +398,7 @@ class MatMulKernel : public OpKernel {
     dnnl::matmul::primitive_desc pd = make_pd(e->wei_md);
     // AVX2's gemm:jit reads constant B as plain row-major [K, N]: pad its rows where that avoids
     // cache-set aliasing (gemm_padded_ldb; costs K*16 floats of weight memory).
-    if (const_b.valid() && g.wei.size() == 2 && g.K > 1 && gemm_padded_ldb(g.N) != g.N &&
+    if (any_b && g.wei.size() == 2 && g.K > 1 && gemm_padded_ldb(g.N) != g.N &&
         pd.weights_desc() == memory::desc(g.wei, f32, memory::dims{g.N, 1})) {
       try {
         pd = make_pd(memory::desc(g.wei, f32, memory::dims{gemm_padded_ldb(g.N), 1}));
@@ -305,6 +406,8 @@ class MatMulKernel : public OpKernel {
         // keep the unpadded primitive
       }
     }
+    // Strides that no GEMM reads in place get oneDNN's reference matmul, no faster than ours.
+    if (!layout.plain() && std::string_view(pd.impl_info_str()).starts_with("ref")) return nullptr;
     e->prim = dnnl::matmul(pd);
     e->scratch_md = pd.scratchpad_desc();
     e->scratch = e->scratch_md.get_size();
@@ -393,17 +496,19 @@ Expected<std::unique_ptr<OpKernel>> prepare_common(const PrepareContext& pctx, s
     if (!g->degenerate) {
       const ir::TypeInfo* tc = pctx.input_type(2);
       AddMode mode = AddMode::kNone;
+      Shape cs_kept;
       if (tc) {
         if (!tc->fully_known()) return std::unique_ptr<OpKernel>(std::move(k));
         const Shape cs = tc->concrete();
-        if (!broadcasts_to(cs, g->out)) return std::unique_ptr<OpKernel>(std::move(k));
+        cs_kept = cs;
+        if (!broadcasts_to(cs, g->prod)) return std::unique_ptr<OpKernel>(std::move(k));
         mode = k->add_mode(&cs, *g);
       }
       if (k->packed_fits(*g)) {  // packed now, and no oneDNN copy of B
         k->packed_b(*g);
         return std::unique_ptr<OpKernel>(std::move(k));
       }
-      if (!k->entry(*g, mode)) return onednn::decline();  // oneDNN cannot: leave it to the reference
+      if (!k->entry(*g, mode, tc ? &cs_kept : nullptr)) return onednn::decline();  // oneDNN cannot: leave it to the reference
     }
   }
   return std::unique_ptr<OpKernel>(std::move(k));
@@ -436,6 +541,7 @@ Expected<std::unique_ptr<OpKernel>> prepare_fused_matmul(const PrepareContext& p
   auto k = std::make_unique<MatMulKernel>();
   k->op = Op::kFused;
   k->act = act;
+  KILN_ASSIGN_OR_RETURN(k->layout, MatMulLayout::from_node(pctx.node));
   k->fallback = reference::fused_matmul;
   return prepare_common(pctx, std::move(k));
 }

@@ -8,6 +8,7 @@ namespace kiln::cpu {
 Expected<std::unique_ptr<OpKernel>> prepare_matmul(const PrepareContext& pctx);
 Expected<std::unique_ptr<OpKernel>> prepare_gemm(const PrepareContext& pctx);
 Expected<std::unique_ptr<OpKernel>> prepare_fused_matmul(const PrepareContext& pctx);
+Expected<std::unique_ptr<OpKernel>> prepare_attention(const PrepareContext& pctx);
 Expected<std::unique_ptr<OpKernel>> prepare_softmax(const PrepareContext& pctx);
 Expected<std::unique_ptr<OpKernel>> prepare_log_softmax(const PrepareContext& pctx);
 Expected<std::unique_ptr<OpKernel>> prepare_layer_norm(const PrepareContext& pctx);

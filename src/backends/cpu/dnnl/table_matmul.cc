@@ -9,6 +9,7 @@ std::span<const PreparedKernelEntry> dnnl_matmul_kernels() {
       {"", "MatMul", prepare_matmul},
       {"", "Gemm", prepare_gemm},
       {"kiln", "FusedMatMul", prepare_fused_matmul},
+      {"kiln", "Attention", prepare_attention},
       {"", "Softmax", prepare_softmax},
       {"", "LogSoftmax", prepare_log_softmax},
       {"", "LayerNormalization", prepare_layer_norm},

@@ -7,9 +7,11 @@
 #include "backends/reference/kiln/forward_context.h"
 #include "backends/reference/kiln/kiln_kernels.h"
 #include "backends/reference/nn/nn_kernels.h"
+#include "backends/reference/reduction/reduction_kernels.h"
 #include "backends/reference/tensor/tensor_kernels.h"
 #include "ops/kiln/activation.h"
 #include "ops/kiln/kiln_ops.h"
+#include "ops/kiln/matmul_layout.h"
 
 namespace kiln::reference {
 
@@ -85,13 +87,66 @@ Status fused_conv(KernelContext& ctx) {
 
 Status fused_matmul(KernelContext& ctx) {
   KILN_ASSIGN_OR_RETURN(Activation act, Activation::from_node(ctx.node()));
-  ForwardContext fwd(ctx.node(), {ctx.input_value(0), ctx.input_value(1)});
+  auto layout = MatMulLayout::from_node(ctx.node());
+  if (!layout) return ctx.error("{}", layout.status().message());
+  std::vector<Value> operands = {ctx.input_value(0), ctx.input_value(1)};
+  const std::vector<int64_t>* perms[] = {&layout->perm_a, &layout->perm_b};
+  const char* names[] = {"perm_a", "perm_b"};
+  for (size_t i = 0; i < 2; ++i) {
+    if (perms[i]->empty()) continue;
+    const Tensor& t = ctx.input(i);
+    KILN_TRY(MatMulLayout::check_perm(*perms[i], static_cast<size_t>(t.rank()), names[i]).with_context(ctx.node().name));
+    operands[i] = Value(permute(t, *perms[i]));
+  }
+  ForwardContext fwd(ctx.node(), std::move(operands));
   KILN_TRY(matmul(fwd));
   Tensor y = fwd.output(0);
+  if (layout->alpha != 1.f) {
+    KILN_DISPATCH_FLOAT(y.dtype(), T, {
+      T* p = y.data<T>();
+      for (int64_t i = 0; i < y.numel(); ++i) p[i] = static_cast<T>(p[i] * layout->alpha);
+    });
+  }
   if (ctx.has_input(2)) {
     KILN_ASSIGN_OR_RETURN(y, add(ctx.node(), y, ctx.input(2)));
   }
-  return apply_activation(ctx, act, y);
+  if (layout->perm_y.empty()) return apply_activation(ctx, act, y);
+  KILN_TRY(MatMulLayout::check_perm(layout->perm_y, static_cast<size_t>(y.rank()), "perm_y").with_context(ctx.node().name));
+  ForwardContext out(ctx.node(), {Value(y)});
+  KILN_TRY(apply_activation(out, act, y));
+  ctx.set_output(0, Value(permute(out.output(0), layout->perm_y)));
+  return Status::ok();
+}
+
+// kiln.Attention as its parts: the scores FusedMatMul, Softmax over the last axis, the context
+// FusedMatMul, each through its reference kernel.
+Status attention(KernelContext& ctx) {
+  auto layout = AttentionLayout::from_node(ctx.node());
+  if (!layout) return ctx.error("{}", layout.status().message());
+  ir::Node scores_node;
+  scores_node.op_type = "FusedMatMul";
+  scores_node.domain = "kiln";
+  scores_node.name = ctx.node().name;
+  layout->scores().write_to(scores_node);
+  std::vector<Value> scores_in = {ctx.input_value(0), ctx.input_value(1)};
+  if (ctx.has_input(3)) scores_in.push_back(ctx.input_value(3));
+  ForwardContext scores(scores_node, std::move(scores_in));
+  KILN_TRY(fused_matmul(scores));
+
+  ir::Node softmax_node;
+  softmax_node.op_type = "Softmax";
+  softmax_node.opset = 13;
+  softmax_node.name = ctx.node().name;
+  ForwardContext probs(softmax_node, {Value(scores.output(0))});
+  KILN_TRY(softmax(probs));
+
+  ir::Node context_node = scores_node;
+  context_node.attrs.clear();
+  layout->context().write_to(context_node);
+  ForwardContext context(context_node, {Value(probs.output(0)), ctx.input_value(2)});
+  KILN_TRY(fused_matmul(context));
+  ctx.set_output(0, Value(context.output(0)));
+  return Status::ok();
 }
 
 Status gelu(KernelContext& ctx) {

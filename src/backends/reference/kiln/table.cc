@@ -8,6 +8,7 @@ std::span<const KernelEntry> kiln_kernels() {
   static const KernelEntry kKernels[] = {
       {"kiln", "FusedConv", fused_conv},
       {"kiln", "FusedMatMul", fused_matmul},
+      {"kiln", "Attention", attention},
       {"kiln", "Gelu", gelu},
       {"kiln", "Silu", silu},
       {"kiln", "NhwcMaxPool", channels_last_op},
