@@ -81,6 +81,9 @@ TEST(FuseMatMulLayout, LayoutsNoGemmReadsAndOtherUsesStay) {
     ir::Value* z = b.op("MatMul", {b.input("p", {3, 4}, 3), b.input("r", {4, 5}, 4)});
     b.output(b.op("Div", {z, b.scalar(2.f)}));
     b.output(b.op("Relu", {z}));
+    // Constant weights: the plain MatMul (packed weights) stays, and so does its transposed input.
+    ir::Value* wt = b.op("MatMul", {transpose(b, b.input("act", {5, 4}, 11), {1, 0}), b.constant(random_tensor({5, 6}, 12))});
+    b.output(b.op("Div", {wt, b.scalar(4.f)}));
     // Not a scalar: stays a Div. An addend that would grow the product stays an Add.
     ir::Value* u = b.op("MatMul", {b.input("s", {3, 4}, 5), b.input("t", {4, 5}, 6)});
     b.output(b.op("Div", {u, b.constant(random_tensor({5}, 7, DType::kFloat32, 1, 2))}));

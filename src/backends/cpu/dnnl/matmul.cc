@@ -259,7 +259,10 @@ class MatMulKernel : public OpKernel {
 
   AddMode add_mode(const Shape* addend, const Geometry& g) const {
     if (!addend) return AddMode::kNone;
-    if (!layout.plain()) return AddMode::kBinary;  // after the scale, in the product's coordinates
+    // oneDNN adds a matmul bias before the output scale, and the sum post-op's pre-written addend
+    // would need perm_y: with either, the addend is a binary post-op (after the scale, in the
+    // product's coordinates). Transposed operands alone keep the cheaper forms.
+    if (layout.alpha != 1.f || !layout.perm_y.empty()) return AddMode::kBinary;
     if (op == Op::kGemm) {
       if (const_bias.valid()) return AddMode::kBias;
       const bool plain = beta == 1.f && !scaled();
