@@ -89,6 +89,63 @@ TEST(CpuAttention, HeadViewsScaleAndMasks) {
   }
 }
 
+// A sequence length unknown at prepare: the primitives are made per shape on first use, and a
+// second length gets its own.
+TEST(CpuAttention, DynamicSequenceLength) {
+  auto model = std::make_shared<ir::Model>();
+  model->path = "attention_dynamic";
+  model->opsets[""] = 17;
+  model->opsets["kiln"] = 1;
+  model->graph = std::make_shared<ir::Graph>();
+  ir::Graph& g = *model->graph;
+  std::vector<ir::Value*> ins;
+  for (const char* name : {"q", "k", "v", "mask"}) {
+    ir::Value* v = g.get_or_create(name);
+    const bool mask = std::string(name) == "mask";
+    v->type = mask ? ir::TypeInfo::tensor(DType::kFloat32, {1, 1, 1, ir::Dim::named("s")})
+                   : ir::TypeInfo::tensor(DType::kFloat32, {1, ir::Dim::named("s"), 3, 8});
+    v->is_graph_input = true;
+    g.inputs.push_back(v);
+    ins.push_back(v);
+  }
+  ir::Value* y = g.get_or_create("y");
+  g.outputs.push_back(y);
+  ir::Node* n = g.add_node("Attention", "kiln", 1, ins, {y}, "attention");
+  Case c = bert_like(1, 1, 3, 8, {}, 0.35f);
+  for (auto [key, perm] : {std::pair{"perm_q", &c.perm_q}, std::pair{"perm_k", &c.perm_k}, std::pair{"perm_v", &c.perm_v},
+                           std::pair{"perm_y", &c.perm_y}}) {
+    n->attrs[key].kind = ir::Attribute::Kind::kInts;
+    n->attrs[key].ints = *perm;
+  }
+  n->attrs["alpha"].kind = ir::Attribute::Kind::kFloat;
+  n->attrs["alpha"].f = 0.35f;
+  ASSERT_TRUE(g.finalize().is_ok());
+  auto session = [&](Backend backend) {
+    SessionOptions o;
+    o.backend = backend;
+    o.optimize = false;
+    o.threads = 2;
+    return Session::create(model, o);
+  };
+  auto cpu = session(Backend::kCpu);
+  auto ref = session(Backend::kReference);
+  ASSERT_TRUE(cpu && ref);
+  EXPECT_EQ((*cpu)->kernel_kind(*g.nodes[0]), "cpu");
+  for (int64_t s : {9, 13, 9}) {
+    std::vector<NamedValue> feeds = {{"q", Value(random_tensor({1, s, 3, 8}, 10 + s))},
+                                     {"k", Value(random_tensor({1, s, 3, 8}, 20 + s))},
+                                     {"v", Value(random_tensor({1, s, 3, 8}, 30 + s))},
+                                     {"mask", Value(random_tensor({1, 1, 1, s}, 40 + s, DType::kFloat32, -3, 0))}};
+    auto got = (*cpu)->run(feeds);
+    auto want = (*ref)->run(feeds);
+    ASSERT_TRUE(got && want);
+    const Tensor& a = (*got)[0].tensor();
+    const Tensor& b = (*want)[0].tensor();
+    ASSERT_EQ(a.shape(), b.shape());
+    for (int64_t i = 0; i < a.numel(); ++i) EXPECT_NEAR(a.as_double(i), b.as_double(i), 1e-5 + 1e-4 * std::fabs(b.as_double(i))) << "s " << s << " element " << i;
+  }
+}
+
 TEST(CpuAttention, BroadcastHeadsGoToTheReferenceKernel) {
   // K shared by all heads ([1, D, Sk] against Q's [3, Sq, D]): numpy batch broadcasting, which the
   // head-by-head kernel does not do.
