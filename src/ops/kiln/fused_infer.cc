@@ -1,6 +1,4 @@
 // Shape inference of the kiln-domain ops; FusedConv and FusedMatMul reuse Conv's and MatMul's.
-#include <tuple>
-
 #include "ops/infer_util.h"
 #include "ops/kiln/activation.h"
 #include "ops/kiln/kiln_ops.h"
@@ -23,6 +21,15 @@ Expected<ir::TypeInfo> infer_with(const InferContext& ctx, InferFn infer, std::v
   InferContext inner(ctx.node(), std::move(types), std::move(consts));
   KILN_TRY(infer(inner));
   return inner.outputs().at(0);
+}
+
+// `t` seen through a perm attribute (kiln.FusedMatMul / kiln.Attention): its dims permuted.
+Status view_through(const InferContext& ctx, ir::TypeInfo& t, const std::vector<int64_t>& perm, const char* attr) {
+  if (perm.empty()) return Status::ok();
+  if (!t.dims) return ctx.error("{} needs the rank of its tensor", attr);
+  if (Status s = MatMulLayout::check_perm(perm, t.dims->size(), attr); !s.is_ok()) return ctx.error("{}", s.message());
+  t.dims = permute_dims(*t.dims, perm);
+  return Status::ok();
 }
 
 }  // namespace
@@ -56,23 +63,15 @@ Status infer_fused_matmul(InferContext& ctx) {
   if (!layout) return ctx.error("{}", layout.status().message());
   // The logical operands: the stored inputs seen through perm_a / perm_b.
   ir::TypeInfo a = ctx.input_type(0), b = ctx.input_type(1);
-  for (auto [t, perm, attr] : {std::tuple{&a, &layout->perm_a, "perm_a"}, std::tuple{&b, &layout->perm_b, "perm_b"}}) {
-    if (perm->empty()) continue;
-    if (!t->dims) return ctx.error("{} needs the rank of its input", attr);
-    if (Status s = MatMulLayout::check_perm(*perm, t->dims->size(), attr); !s.is_ok()) return ctx.error("{}", s.message());
-    t->dims = permute_dims(*t->dims, *perm);
-  }
+  KILN_TRY(view_through(ctx, a, layout->perm_a, "perm_a"));
+  KILN_TRY(view_through(ctx, b, layout->perm_b, "perm_b"));
   KILN_ASSIGN_OR_RETURN(ir::TypeInfo y, infer_with(ctx, infer_matmul, {&a, &b}));
   if (ctx.has_input(2) && ctx.input_type(2).dims && y.dims) {
     auto bd = broadcast_dims(*y.dims, *ctx.input_type(2).dims);
     if (!bd) return ctx.error("bias {} does not broadcast to the product {}", ctx.input_type(2).str(), y.str());
     if (bd->size() != y.dims->size()) return ctx.error("bias {} has a higher rank than the product {}", ctx.input_type(2).str(), y.str());
   }
-  if (!layout->perm_y.empty()) {
-    if (!y.dims) return ctx.error("perm_y needs the rank of the product");
-    if (Status s = MatMulLayout::check_perm(layout->perm_y, y.dims->size(), "perm_y"); !s.is_ok()) return ctx.error("{}", s.message());
-    y.dims = permute_dims(*y.dims, layout->perm_y);
-  }
+  KILN_TRY(view_through(ctx, y, layout->perm_y, "perm_y"));
   ctx.set_output(0, y);
   return Status::ok();
 }
@@ -82,13 +81,9 @@ Status infer_attention(InferContext& ctx) {
   auto layout = AttentionLayout::from_node(ctx.node());
   if (!layout) return ctx.error("{}", layout.status().message());
   ir::TypeInfo q = ctx.input_type(0), k = ctx.input_type(1), v = ctx.input_type(2);
-  for (auto [t, perm, attr] : {std::tuple{&q, &layout->perm_q, "perm_q"}, std::tuple{&k, &layout->perm_k, "perm_k"},
-                               std::tuple{&v, &layout->perm_v, "perm_v"}}) {
-    if (perm->empty()) continue;
-    if (!t->dims) return ctx.error("{} needs the rank of its input", attr);
-    if (Status s = MatMulLayout::check_perm(*perm, t->dims->size(), attr); !s.is_ok()) return ctx.error("{}", s.message());
-    t->dims = permute_dims(*t->dims, *perm);
-  }
+  KILN_TRY(view_through(ctx, q, layout->perm_q, "perm_q"));
+  KILN_TRY(view_through(ctx, k, layout->perm_k, "perm_k"));
+  KILN_TRY(view_through(ctx, v, layout->perm_v, "perm_v"));
   KILN_ASSIGN_OR_RETURN(ir::TypeInfo scores, infer_with(ctx, infer_matmul, {&q, &k}));
   if (ctx.has_input(3) && ctx.input_type(3).dims && scores.dims) {
     auto bd = broadcast_dims(*scores.dims, *ctx.input_type(3).dims);
@@ -97,11 +92,7 @@ Status infer_attention(InferContext& ctx) {
     }
   }
   KILN_ASSIGN_OR_RETURN(ir::TypeInfo y, infer_with(ctx, infer_matmul, {&scores, &v}));
-  if (!layout->perm_y.empty()) {
-    if (!y.dims) return ctx.error("perm_y needs the rank of the result");
-    if (Status s = MatMulLayout::check_perm(layout->perm_y, y.dims->size(), "perm_y"); !s.is_ok()) return ctx.error("{}", s.message());
-    y.dims = permute_dims(*y.dims, layout->perm_y);
-  }
+  KILN_TRY(view_through(ctx, y, layout->perm_y, "perm_y"));
   ctx.set_output(0, y);
   return Status::ok();
 }

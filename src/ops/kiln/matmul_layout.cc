@@ -23,13 +23,22 @@ Status MatMulLayout::check_perm(const std::vector<int64_t>& perm, size_t rank, c
                           fmt::join(perm, ", "), rank);
 }
 
+namespace {
+
+Expected<float> read_alpha(const ir::Node& node) {
+  const float alpha = node.attr_float("alpha", 1.f);
+  if (!std::isfinite(alpha)) return invalid_argument("node '{}': attribute alpha must be finite", node.name);
+  return alpha;
+}
+
+}  // namespace
+
 Expected<MatMulLayout> MatMulLayout::from_node(const ir::Node& node) {
   MatMulLayout l;
   l.perm_a = node.attr_ints("perm_a");
   l.perm_b = node.attr_ints("perm_b");
   l.perm_y = node.attr_ints("perm_y");
-  l.alpha = node.attr_float("alpha", 1.f);
-  if (!std::isfinite(l.alpha)) return invalid_argument("node '{}': attribute alpha must be finite", node.name);
+  KILN_ASSIGN_OR_RETURN(l.alpha, read_alpha(node));
   return l;
 }
 
@@ -73,8 +82,7 @@ Expected<AttentionLayout> AttentionLayout::from_node(const ir::Node& node) {
   l.perm_k = node.attr_ints("perm_k");
   l.perm_v = node.attr_ints("perm_v");
   l.perm_y = node.attr_ints("perm_y");
-  l.alpha = node.attr_float("alpha", 1.f);
-  if (!std::isfinite(l.alpha)) return invalid_argument("node '{}': attribute alpha must be finite", node.name);
+  KILN_ASSIGN_OR_RETURN(l.alpha, read_alpha(node));
   return l;
 }
 
@@ -90,6 +98,20 @@ std::vector<int64_t> inverse_perm(const std::vector<int64_t>& perm) {
   std::vector<int64_t> inv(perm.size());
   for (size_t i = 0; i < perm.size(); ++i) inv[static_cast<size_t>(perm[i])] = static_cast<int64_t>(i);
   return inv;
+}
+
+std::vector<int64_t> strides_through(const Shape& stored, const std::vector<int64_t>& perm) {
+  std::vector<int64_t> st(stored.size(), 1);
+  for (size_t i = stored.size(); i-- > 1;) st[i - 1] = st[i] * stored[i];
+  return permute_dims(st, perm);
+}
+
+std::vector<int64_t> strides_behind(const Shape& stored, const std::vector<int64_t>& perm_y) {
+  const std::vector<int64_t> st = strides_through(stored, {});
+  if (perm_y.empty()) return st;
+  std::vector<int64_t> out(st.size());
+  for (size_t i = 0; i < st.size(); ++i) out[static_cast<size_t>(perm_y[i])] = st[i];
+  return out;
 }
 
 }  // namespace kiln

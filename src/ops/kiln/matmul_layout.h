@@ -47,6 +47,13 @@ std::vector<T> permute_dims(const std::vector<T>& dims, const std::vector<int64_
 // The inverse permutation.
 std::vector<int64_t> inverse_perm(const std::vector<int64_t>& perm);
 
+// Element strides of Transpose(x, perm) read in place from x stored row-major with shape `stored`:
+// logical dim j is stored axis perm[j] (perm empty: x's own row-major strides).
+std::vector<int64_t> strides_through(const Shape& stored, const std::vector<int64_t>& perm);
+// Element strides of a result R written in place as Transpose(R, perm_y) with shape `stored`:
+// R's dim perm_y[i] is stored axis i.
+std::vector<int64_t> strides_behind(const Shape& stored, const std::vector<int64_t>& perm_y);
+
 }  // namespace kiln
 
 namespace kiln {

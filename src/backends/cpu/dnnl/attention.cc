@@ -38,16 +38,6 @@ using dnnl::memory;
 constexpr size_t kAlign = 64;
 size_t aligned(size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
-// Row-major strides of a stored shape, seen through `perm` (logical dim j is stored axis perm[j]).
-std::vector<int64_t> logical_strides(const Shape& stored, const std::vector<int64_t>& perm) {
-  std::vector<int64_t> st(stored.size(), 1);
-  for (size_t i = stored.size(); i-- > 1;) st[i - 1] = st[i] * stored[i];
-  if (perm.empty()) return st;
-  std::vector<int64_t> out;
-  for (int64_t p : perm) out.push_back(st[static_cast<size_t>(p)]);
-  return out;
-}
-
 bool ref_impl(const dnnl::primitive_desc_base& pd) { return std::string_view(pd.impl_info_str()).starts_with("ref"); }
 
 // Heads per call: a divisor of the last batch dim `heads` whose scores fit `budget` bytes, the
@@ -65,6 +55,8 @@ int64_t pick_chunk(int64_t heads, int64_t items, int64_t scores_bytes, int threa
 
 // Everything that depends on the input shapes: the three primitives and the walk over the items.
 struct Plan {
+  Shape q_shape, k_shape, v_shape, mask_shape;  // what it was made for (mask: empty when none)
+  int threads = 0;
   Shape y_shape;
   bool has_mask = false;
   // Batch dims (all but the last two logical dims) and each operand's element stride along them
@@ -82,6 +74,11 @@ struct Plan {
 std::unique_ptr<Plan> make_plan(const AttentionLayout& l, const Shape& q_shape, const Shape& k_shape,
                                 const Shape& v_shape, const Shape* mask_shape, int threads) {
   auto p = std::make_unique<Plan>();
+  p->q_shape = q_shape;
+  p->k_shape = k_shape;
+  p->v_shape = v_shape;
+  if (mask_shape) p->mask_shape = *mask_shape;
+  p->threads = threads;
   p->has_mask = mask_shape != nullptr;
   const size_t r = q_shape.size();
   if (r < 2 || k_shape.size() != r || v_shape.size() != r || (mask_shape && mask_shape->size() > r)) return nullptr;
@@ -90,8 +87,8 @@ std::unique_ptr<Plan> make_plan(const AttentionLayout& l, const Shape& q_shape, 
   }
   if (!MatMulLayout::check_perm(l.perm_y, r, "perm_y").is_ok()) return nullptr;
   const Shape ql = permute_dims(q_shape, l.perm_q), kl = permute_dims(k_shape, l.perm_k), vl = permute_dims(v_shape, l.perm_v);
-  const auto qs = logical_strides(q_shape, l.perm_q), ks = logical_strides(k_shape, l.perm_k),
-             vs = logical_strides(v_shape, l.perm_v);
+  const auto qs = strides_through(q_shape, l.perm_q), ks = strides_through(k_shape, l.perm_k),
+             vs = strides_through(v_shape, l.perm_v);
   const int64_t sq = ql[r - 2], d = ql[r - 1], sk = kl[r - 1], dv = vl[r - 1];
   if (kl[r - 2] != d || vl[r - 2] != sk || sq == 0 || d == 0 || sk == 0 || dv == 0) return nullptr;
   // Result [batch..., Sq, Dv], stored through perm_y: stored axis i is result axis perm_y[i].
@@ -99,15 +96,11 @@ std::unique_ptr<Plan> make_plan(const AttentionLayout& l, const Shape& q_shape, 
   yl.push_back(sq);
   yl.push_back(dv);
   p->y_shape = permute_dims(yl, l.perm_y);
-  const auto y_stored = logical_strides(p->y_shape, {});
-  std::vector<int64_t> ys = y_stored;
-  if (!l.perm_y.empty()) {
-    for (size_t i = 0; i < r; ++i) ys[static_cast<size_t>(l.perm_y[i])] = y_stored[i];
-  }
+  const std::vector<int64_t> ys = strides_behind(p->y_shape, l.perm_y);
   // The mask right-aligned to the scores' rank; its dims of 1 broadcast (stride 0 along the batch).
   Shape ml(r, 1);
   if (mask_shape) std::copy(mask_shape->begin(), mask_shape->end(), ml.end() - static_cast<std::ptrdiff_t>(mask_shape->size()));
-  const auto ms = logical_strides(ml, {});
+  const auto ms = strides_through(ml, {});
   for (size_t i = 0; i + 2 < r; ++i) {
     if (kl[i] != ql[i] || vl[i] != ql[i] || (ml[i] != 1 && ml[i] != ql[i])) return nullptr;  // no broadcast
     p->batch.push_back(ql[i]);
@@ -170,17 +163,24 @@ class AttentionKernel : public OpKernel {
   static constexpr int kMaskArg = DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1;
 
   // The plan for these shapes, made on first use; nullptr when the reference kernel must run them.
+  // The last plan used is checked first, without locking or allocating (the hot path).
   const Plan* plan(const Shape& q, const Shape& k, const Shape& v, const Shape* mask) const {
+    const int threads = omp_get_max_threads();
+    const Plan* last = last_.load(std::memory_order_acquire);
+    if (last && last->threads == threads && last->q_shape == q && last->k_shape == k && last->v_shape == v &&
+        last->has_mask == (mask != nullptr) && (!mask || last->mask_shape == *mask)) {
+      return last;
+    }
     std::vector<int64_t> key;
     for (const Shape* s : {&q, &k, &v, mask}) {
       if (s) key.insert(key.end(), s->begin(), s->end());
       key.push_back(-1);
     }
-    const int threads = omp_get_max_threads();
     key.push_back(threads);
     std::lock_guard<std::mutex> lock(mu_);
     auto it = plans_.find(key);
     if (it == plans_.end()) it = plans_.emplace(key, make_plan(layout, q, k, v, mask, threads)).first;
+    if (it->second) last_.store(it->second.get(), std::memory_order_release);
     return it->second.get();
   }
 
@@ -267,6 +267,7 @@ class AttentionKernel : public OpKernel {
  private:
   mutable std::mutex mu_;
   mutable std::map<std::vector<int64_t>, std::unique_ptr<Plan>> plans_;
+  mutable std::atomic<const Plan*> last_{nullptr};
 };
 
 bool is_f32(const ir::TypeInfo* t) { return t && t->is_tensor() && t->elem == DType::kFloat32; }

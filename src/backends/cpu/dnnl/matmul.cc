@@ -131,13 +131,9 @@ Expected<Geometry> gemm_geometry(const Shape& a, const Shape& b, bool ta, bool t
   return g;
 }
 
-// Strides of `logical` = Transpose(stored, perm) read in place: logical dim j is stored axis perm[j].
-memory::dims permuted_strides(const Shape& stored, const std::vector<int64_t>& perm) {
-  memory::dims st = row_major(memory::dims(stored.begin(), stored.end()));
-  if (perm.empty()) return st;
-  memory::dims out;
-  for (int64_t p : perm) out.push_back(st[static_cast<size_t>(p)]);
-  return out;
+memory::dims strides_through_dims(const Shape& stored, const std::vector<int64_t>& perm) {
+  const std::vector<int64_t> st = strides_through(stored, perm);
+  return memory::dims(st.begin(), st.end());
 }
 
 // kiln.FusedMatMul with transposed operands / result: every operand keeps its own batch dims
@@ -151,7 +147,7 @@ Expected<Geometry> layout_geometry(const Shape& a_stored, const Shape& b_stored,
   KILN_TRY(MatMulLayout::check_perm(l.perm_a, a_stored.size(), "perm_a"));
   KILN_TRY(MatMulLayout::check_perm(l.perm_b, b_stored.size(), "perm_b"));
   Shape as = permute_dims(a_stored, l.perm_a), bs = permute_dims(b_stored, l.perm_b);
-  memory::dims sa = permuted_strides(a_stored, l.perm_a), sb = permuted_strides(b_stored, l.perm_b);
+  memory::dims sa = strides_through_dims(a_stored, l.perm_a), sb = strides_through_dims(b_stored, l.perm_b);
   const size_t r = std::max(as.size(), bs.size());
   auto pad = [r](Shape& d, memory::dims& st) {
     const int64_t outer = d.empty() ? 1 : d[0] * st[0];
@@ -190,12 +186,8 @@ Expected<Geometry> layout_geometry(const Shape& a_stored, const Shape& b_stored,
   g.dst = memory::dims(prod.begin(), prod.end());
   g.src_strides = sa;
   g.wei_strides = sb;
-  // Stored axis i of Y is product axis perm_y[i].
-  const memory::dims st = row_major(memory::dims(g.out.begin(), g.out.end()));
-  g.dst_strides = st;
-  if (!l.perm_y.empty()) {
-    for (size_t i = 0; i < r; ++i) g.dst_strides[static_cast<size_t>(l.perm_y[i])] = st[i];
-  }
+  const std::vector<int64_t> ys = strides_behind(g.out, l.perm_y);
+  g.dst_strides = memory::dims(ys.begin(), ys.end());
   return g;
 }
 
