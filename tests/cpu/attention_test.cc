@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "cpu/cpu_check.h"
+#include "ops/kiln/matmul_layout.h"
 
 namespace kiln {
 namespace {
@@ -111,14 +112,8 @@ TEST(CpuAttention, DynamicSequenceLength) {
   ir::Value* y = g.get_or_create("y");
   g.outputs.push_back(y);
   ir::Node* n = g.add_node("Attention", "kiln", 1, ins, {y}, "attention");
-  Case c = bert_like(1, 1, 3, 8, {}, 0.35f);
-  for (auto [key, perm] : {std::pair{"perm_q", &c.perm_q}, std::pair{"perm_k", &c.perm_k}, std::pair{"perm_v", &c.perm_v},
-                           std::pair{"perm_y", &c.perm_y}}) {
-    n->attrs[key].kind = ir::Attribute::Kind::kInts;
-    n->attrs[key].ints = *perm;
-  }
-  n->attrs["alpha"].kind = ir::Attribute::Kind::kFloat;
-  n->attrs["alpha"].f = 0.35f;
+  const Case c = bert_like(1, 1, 3, 8, {}, 0.35f);
+  AttentionLayout{c.perm_q, c.perm_k, c.perm_v, c.perm_y, c.alpha}.write_to(*n);
   ASSERT_TRUE(g.finalize().is_ok());
   auto session = [&](Backend backend) {
     SessionOptions o;
