@@ -18,6 +18,9 @@ Expected<bool> fuse_conv(ir::Graph& graph);
 // layout_channels_last.cc: spatial ops and the element-wise ops between them run channels-last.
 Expected<bool> layout_channels_last(ir::Graph& graph);
 Expected<bool> simplify_transposes(ir::Graph& graph);
+// fuse_pointwise_depthwise.cc: channels-last 1x1 FusedConv -> 3x3 depthwise FusedConv with a large
+// expanded tensor between them -> kiln.PointwiseDepthwise.
+Expected<bool> fuse_pointwise_depthwise(ir::Graph& graph);
 // fuse_matmul_layout.cc: Transposes of a MatMul's operands / result, a scalar scale and an addend
 // -> kiln.FusedMatMul attributes (attention's Q/K/V head views, 1/sqrt(d), the mask).
 Expected<bool> fuse_matmul_layout(ir::Graph& graph);

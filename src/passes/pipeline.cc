@@ -19,6 +19,7 @@ std::span<const Pass> optimization_passes() {
       {"fuse_conv", fuse_conv},
       {"layout_channels_last", layout_channels_last},
       {"simplify_transposes", simplify_transposes},
+      {"fuse_pointwise_depthwise", fuse_pointwise_depthwise},
       {"fuse_matmul_layout", fuse_matmul_layout},
       {"fuse_attention", fuse_attention},
       {"eliminate_dead_code", eliminate_dead_code},

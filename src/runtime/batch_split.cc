@@ -40,7 +40,7 @@ const std::unordered_set<std::string>& image_local_ops() {
 const std::unordered_set<std::string>& kiln_image_local_ops() {
   // Not Aipp: its dynamic parameters may address images by index.
   static const std::unordered_set<std::string> kOps = {
-      "FusedConv", "FusedMatMul", "Attention", "Gelu", "Silu", "NhwcMaxPool", "NhwcAveragePool", "NhwcGlobalAveragePool",
+      "FusedConv", "FusedMatMul", "Attention", "PointwiseDepthwise", "Gelu", "Silu", "NhwcMaxPool", "NhwcAveragePool", "NhwcGlobalAveragePool",
       "NhwcGlobalMaxPool", "NhwcConvTranspose", "NhwcResize", "NhwcLRN", "NhwcInstanceNormalization",
       "NhwcBatchNormalization",
   };

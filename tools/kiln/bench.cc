@@ -197,14 +197,22 @@ Status profile_nodes(const Session& session, const std::vector<NamedValue>& inpu
   const ir::Graph& graph = *session.model().graph;
   std::vector<std::vector<int64_t>> per_node(graph.nodes.size());
   RunProfile profile;
+  std::vector<double> run_ms, node_sum_ms;  // per run: the difference is time spent between nodes
   for (int r = 0; r < runs; ++r) {
+    const auto start = std::chrono::steady_clock::now();
     Expected<std::vector<Value>> outputs = session.run(inputs, &profile);
+    run_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     if (!outputs) return outputs.status();
+    int64_t sum_ns = 0;
     for (size_t i = 0; i < per_node.size() && i < profile.node_ns.size(); ++i) {
       per_node[i].push_back(profile.node_ns[i]);
+      sum_ns += profile.node_ns[i];
     }
+    node_sum_ms.push_back(static_cast<double>(sum_ns) / 1e6);
   }
   f.profile_runs = runs;
+  f.profile_run_ms = latency_stats(run_ms, {}).median;
+  f.profile_node_sum_ms = latency_stats(node_sum_ms, {}).median;
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const ir::Node& node = *graph.nodes[i];
     std::vector<int64_t>& ns = per_node[i];

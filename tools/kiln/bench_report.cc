@@ -220,6 +220,8 @@ std::string format_profile(const BenchFigures& f) {
   for (const OpTime& o : op_times(f)) {
     t += fmt::format("{:>11.4f}{:>9.1f}{:>7}  {}\n", o.ms, pct(o.ms), o.nodes, o.op);
   }
+  t += fmt::format("Per profiled run (medians): wall time {} ms, node times summed {} ms, between nodes {} ms\n",
+                   num(f.profile_run_ms), num(f.profile_node_sum_ms), num(f.profile_run_ms - f.profile_node_sum_ms));
   t += "Node times are medians over the profile runs, taken in a separate pass after timing so the clock\n"
        "reads do not slow the timed queries (trtexec --separateProfileRun).\n";
   return t;
@@ -253,7 +255,8 @@ std::string format_json(const BenchFigures& f) {
   if (f.profile_runs > 0) {
     const double total = profile_total_ms(f);
     const auto pct = [&](double ms) { return total > 0 ? 100.0 * ms / total : 0.0; };
-    j.begin_object("profile").value("runs", f.profile_runs).value("total_ms", total).begin_array("nodes");
+    j.begin_object("profile").value("runs", f.profile_runs).value("total_ms", total);
+    j.value("run_ms", f.profile_run_ms).value("node_sum_ms", f.profile_node_sum_ms).begin_array("nodes");
     for (const NodeTime& n : f.nodes) {
       j.begin_object().value("name", n.name).value("op", n.op).value("kernel", n.kernel);
       j.value("median_ms", n.median_ms).value("percent", pct(n.median_ms)).end_object();

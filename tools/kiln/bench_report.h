@@ -62,6 +62,8 @@ struct BenchFigures {
   double walltime_ms = 0;           // first timed start -> last timed end
   std::vector<double> percentiles = {90, 95, 99};
   int profile_runs = 0;         // 0: no profile
+  double profile_run_ms = 0;       // median wall time of one profiled Session::run
+  double profile_node_sum_ms = 0;  // median over the profiled runs of that run's node-time sum
   std::vector<NodeTime> nodes;  // execution order
 };
 

@@ -15,7 +15,8 @@ const std::vector<PrepareFn>& find_prepare(std::string_view domain, std::string_
       const char* name;
       Table table;
     };
-    const Family families[] = {{"depthwise", depthwise_kernels},     {"gemm_conv", gemm_conv_kernels},
+    const Family families[] = {{"depthwise", depthwise_kernels},     {"pointwise_depthwise", pointwise_depthwise_kernels},
+                               {"gemm_conv", gemm_conv_kernels},
                                {"winograd", winograd_kernels},       {"pool", pool_kernels},
                                {"dnnl_conv", dnnl_conv_kernels},
                                {"dnnl_matmul", dnnl_matmul_kernels}, {"elementwise", elementwise_kernels},

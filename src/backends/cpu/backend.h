@@ -15,12 +15,13 @@
 namespace kiln::cpu {
 
 // Candidates for (domain, op_type) in priority order (specialised kernels first). The
-// environment variable KILN_CPU_DISABLE (comma-separated family names: depthwise, gemm_conv, winograd, pool, dnnl_conv,
+// environment variable KILN_CPU_DISABLE (comma-separated family names: depthwise, pointwise_depthwise, gemm_conv, winograd, pool, dnnl_conv,
 // dnnl_matmul, elementwise, tensor, aipp) removes families, for A/B benchmarks and bisecting.
 const std::vector<PrepareFn>& find_prepare(std::string_view domain, std::string_view op_type);
 
 // The family tables, in priority order (families.h lists them).
 std::span<const PreparedKernelEntry> depthwise_kernels();   // own NHWC depthwise conv
+std::span<const PreparedKernelEntry> pointwise_depthwise_kernels();  // fused NHWC 1x1 expand + 3x3 depthwise
 std::span<const PreparedKernelEntry> gemm_conv_kernels();   // im2col + GEMM conv, small outputs
 std::span<const PreparedKernelEntry> winograd_kernels();    // own NHWC Winograd 3x3 conv
 std::span<const PreparedKernelEntry> pool_kernels();        // own NHWC max pool

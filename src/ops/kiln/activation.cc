@@ -21,23 +21,25 @@ constexpr ActSpelling kSpellings[] = {
 
 }  // namespace
 
-Expected<Activation> Activation::from_node(const ir::Node& node) {
-  std::string name = node.attr_string("activation", "");
-  std::vector<float> params = node.attr_floats("activation_params");
+Expected<Activation> Activation::from_node(const ir::Node& node, const std::string& prefix) {
+  const std::string act_key = prefix + "activation", params_key = prefix + "activation_params",
+                    affine_key = prefix + "activation_affine";
+  std::string name = node.attr_string(act_key, "");
+  std::vector<float> params = node.attr_floats(params_key);
   for (const ActSpelling& s : kSpellings) {
     if (name != s.name) continue;
     if (params.size() != s.params) {
-      return invalid_model("{}: activation '{}' takes {} activation_params, got {}", node.label(), name, s.params,
+      return invalid_model("{}: {} '{}' takes {} {}, got {}", node.label(), act_key, name, s.params, params_key,
                            params.size());
     }
     Activation a;
     a.kind = s.kind;
     if (s.params >= 1) a.alpha = params[0];
     if (s.params >= 2) a.beta = params[1];
-    if (node.has_attr("activation_affine")) {
-      std::vector<float> affine = node.attr_floats("activation_affine");
+    if (node.has_attr(affine_key)) {
+      std::vector<float> affine = node.attr_floats(affine_key);
       if (affine.size() != 2) {
-        return invalid_model("{}: activation_affine must be [scale, shift], got {} values", node.label(), affine.size());
+        return invalid_model("{}: {} must be [scale, shift], got {} values", node.label(), affine_key, affine.size());
       }
       a.scale = affine[0];
       a.shift = affine[1];
@@ -48,7 +50,7 @@ Expected<Activation> Activation::from_node(const ir::Node& node) {
   for (const ActSpelling& s : kSpellings) {
     if (*s.name) known += (known.empty() ? "" : ", ") + std::string(s.name);
   }
-  return invalid_model("{}: unknown activation '{}' (expected one of: {})", node.label(), name, known);
+  return invalid_model("{}: unknown {} '{}' (expected one of: {})", node.label(), act_key, name, known);
 }
 
 std::string Activation::name() const {
@@ -67,27 +69,27 @@ std::vector<float> Activation::params() const {
   }
 }
 
-void Activation::write_to(ir::Node& node) const {
-  node.attrs.erase("activation");
-  node.attrs.erase("activation_params");
-  node.attrs.erase("activation_affine");
+void Activation::write_to(ir::Node& node, const std::string& prefix) const {
+  node.attrs.erase(prefix + "activation");
+  node.attrs.erase(prefix + "activation_params");
+  node.attrs.erase(prefix + "activation_affine");
   if (has_affine()) {
     ir::Attribute f;
     f.kind = ir::Attribute::Kind::kFloats;
     f.floats = {scale, shift};
-    node.attrs["activation_affine"] = f;
+    node.attrs[prefix + "activation_affine"] = f;
   }
   if (kind == ActKind::kNone) return;
   ir::Attribute a;
   a.kind = ir::Attribute::Kind::kString;
   a.s = name();
-  node.attrs["activation"] = a;
+  node.attrs[prefix + "activation"] = a;
   std::vector<float> p = params();
   if (!p.empty()) {
     ir::Attribute f;
     f.kind = ir::Attribute::Kind::kFloats;
     f.floats = p;
-    node.attrs["activation_params"] = f;
+    node.attrs[prefix + "activation_params"] = f;
   }
 }
 

@@ -16,6 +16,8 @@
 //   "GeluTanh"        -                     0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))
 // Optionally `activation_affine` = [scale, shift] follows: y = act(x) * scale + shift (PP-LCNet's
 // learnable affine block after each activation; oneDNN applies it as an eltwise_linear post-op).
+// An op with two activations (kiln.PointwiseDepthwise) spells the second with a prefix:
+// `pw_activation`, `pw_activation_params`, `pw_activation_affine`.
 #pragma once
 
 #include <cmath>
@@ -35,13 +37,14 @@ struct Activation {
   float scale = 1, shift = 0;  // activation_affine, applied after the activation
   bool has_affine() const { return scale != 1.f || shift != 0.f; }
 
-  // Parses a node's `activation` / `activation_params`; error names the node and the bad value.
-  static Expected<Activation> from_node(const ir::Node& node);
+  // Parses a node's `<prefix>activation` / `<prefix>activation_params` / `<prefix>activation_affine`;
+  // the error names the node and the bad value.
+  static Expected<Activation> from_node(const ir::Node& node, const std::string& prefix = "");
   // The attribute spelling ("" for kNone), for passes that write fused nodes.
   std::string name() const;
   std::vector<float> params() const;
-  // Writes `activation` / `activation_params` on a node (nothing for kNone).
-  void write_to(ir::Node& node) const;
+  // Writes `<prefix>activation` / `<prefix>activation_params` on a node (nothing for kNone).
+  void write_to(ir::Node& node, const std::string& prefix = "") const;
 
   double apply(double x) const {
     const double y = apply_kind(x);
@@ -67,5 +70,12 @@ struct Activation {
     return x;
   }
 };
+
+// True for the activations the CPU kernels' vector epilogue (backends/cpu/simd/epilogue.h)
+// applies in registers; the fusion passes that target only such kernels check it too.
+inline bool activation_in_registers(ActKind k) {
+  return k == ActKind::kNone || k == ActKind::kRelu || k == ActKind::kLeakyRelu || k == ActKind::kClip ||
+         k == ActKind::kHardSigmoid || k == ActKind::kHardSwish;
+}
 
 }  // namespace kiln

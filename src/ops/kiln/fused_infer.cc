@@ -56,6 +56,43 @@ Status infer_fused_conv(InferContext& ctx) {
   return Status::ok();
 }
 
+// The expand convolution (1x1, stride 1, no pads: a node without attributes) then the depthwise
+// one (the node's own attributes), each checked by Conv's inference on channels-first types.
+Status infer_pointwise_depthwise(InferContext& ctx) {
+  KILN_TRY(check_activation(ctx));
+  if (auto pw = Activation::from_node(ctx.node(), "pw_"); !pw) return pw.status();
+  for (size_t i = 0; i < 5; ++i) {
+    if (!ctx.has_input(i)) return ctx.error("inputs X, Wp, Bp, Wd and Bd are all required (input {} is missing)", i);
+  }
+  ir::TypeInfo x = ctx.input_type(0);
+  if (x.dims) {
+    if (x.dims->size() != 4) return ctx.error("X must be [N, H, W, K] (channels-last), got {}", x.str());
+    x.dims = to_channels_first(*x.dims);
+  }
+  ir::Node expand;
+  expand.op_type = "Conv";
+  expand.opset = ctx.node().opset;
+  expand.name = ctx.node().name;
+  expand.outputs = ctx.node().outputs;  // sizes the inner context's outputs; nothing is written to them
+  std::vector<const ir::TypeInfo*> pw_types = {&x, &ctx.input_type(1), &ctx.input_type(2)};
+  std::vector<const Tensor*> pw_consts = {nullptr, ctx.input_constant(1), ctx.input_constant(2)};
+  InferContext pw_ctx(expand, std::move(pw_types), std::move(pw_consts));
+  KILN_TRY(infer_conv(pw_ctx));
+  const ir::TypeInfo t = pw_ctx.outputs().at(0);
+  const ir::TypeInfo& wp = ctx.input_type(1);
+  if (wp.dims && (wp.dims->size() != 4 || !(*wp.dims)[2].known() || (*wp.dims)[2].value != 1 ||
+                  !(*wp.dims)[3].known() || (*wp.dims)[3].value != 1)) {
+    return ctx.error("Wp must be a 1x1 kernel [C, K, 1, 1], got {}", wp.str());
+  }
+  InferContext dw_ctx(ctx.node(), {&t, &ctx.input_type(3), &ctx.input_type(4)},
+                      {nullptr, ctx.input_constant(3), ctx.input_constant(4)});
+  KILN_TRY(infer_conv(dw_ctx));
+  ir::TypeInfo y = dw_ctx.outputs().at(0);
+  if (y.dims) y.dims = to_channels_last(*y.dims);
+  ctx.set_output(0, y);
+  return Status::ok();
+}
+
 Status infer_fused_matmul(InferContext& ctx) {
   KILN_TRY(check_activation(ctx));
   if (!ctx.has_input(0) || !ctx.has_input(1)) return ctx.error("inputs A and B are required");

@@ -9,6 +9,7 @@ std::span<const OpSchema> kiln_ops() {
       {"kiln", "FusedConv", infer_fused_conv},
       {"kiln", "FusedMatMul", infer_fused_matmul},
       {"kiln", "Attention", infer_attention},
+      {"kiln", "PointwiseDepthwise", infer_pointwise_depthwise},
       {"kiln", "Gelu", infer_kiln_unary},
       {"kiln", "Silu", infer_kiln_unary},
       {"kiln", "NhwcMaxPool", infer_channels_last},

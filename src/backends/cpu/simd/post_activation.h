@@ -9,11 +9,7 @@
 
 namespace kiln::cpu {
 
-// True for the activations the vector epilogue (simd/epilogue.h, activate()) applies in registers.
-inline bool activation_in_registers(ActKind k) {
-  return k == ActKind::kNone || k == ActKind::kRelu || k == ActKind::kLeakyRelu || k == ActKind::kClip ||
-         k == ActKind::kHardSigmoid || k == ActKind::kHardSwish;
-}
+// activation_in_registers (ops/kiln/activation.h): the kinds simd/epilogue.h's activate() applies.
 
 // y[i] = act(y[i]) * scale + shift for i < n, one thread (callers run it inside their own chunks).
 void apply_post_activation(const Activation& act, float* y, int64_t n);

@@ -52,6 +52,13 @@ Status apply_activation(KernelContext& ctx, const Activation& act, const Tensor&
   return st;
 }
 
+void set_channels_last(ir::Node& n) {
+  ir::Attribute a;
+  a.kind = ir::Attribute::Kind::kInt;
+  a.i = 1;
+  n.attrs["channels_last"] = a;
+}
+
 }  // namespace
 
 Tensor permute_to_channels_last(const Tensor& x) {
@@ -146,6 +153,30 @@ Status attention(KernelContext& ctx) {
   ForwardContext context(context_node, {Value(probs.output(0)), ctx.input_value(2)});
   KILN_TRY(fused_matmul(context));
   ctx.set_output(0, Value(context.output(0)));
+  return Status::ok();
+}
+
+// kiln.PointwiseDepthwise as its two channels-last FusedConvs: the expand (pw_ activation, no other
+// attributes), then the depthwise one (the node's attributes less the pw_ ones).
+Status pointwise_depthwise(KernelContext& ctx) {
+  KILN_ASSIGN_OR_RETURN(Activation pw_act, Activation::from_node(ctx.node(), "pw_"));
+  ir::Node expand;
+  expand.op_type = "FusedConv";
+  expand.domain = "kiln";
+  expand.opset = 1;
+  expand.name = ctx.node().name;
+  set_channels_last(expand);
+  pw_act.write_to(expand);
+  ForwardContext t(expand, {ctx.input_value(0), ctx.input_value(1), ctx.input_value(2)});
+  KILN_TRY(fused_conv(t));
+
+  ir::Node depthwise = expand;
+  depthwise.attrs = ctx.node().attrs;
+  for (const char* key : {"pw_activation", "pw_activation_params", "pw_activation_affine"}) depthwise.attrs.erase(key);
+  set_channels_last(depthwise);
+  ForwardContext y(depthwise, {Value(t.output(0)), ctx.input_value(3), ctx.input_value(4)});
+  KILN_TRY(fused_conv(y));
+  ctx.set_output(0, Value(y.output(0)));
   return Status::ok();
 }
 

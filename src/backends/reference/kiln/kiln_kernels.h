@@ -8,6 +8,7 @@ namespace kiln::reference {
 Status fused_conv(KernelContext& ctx);
 Status fused_matmul(KernelContext& ctx);
 Status attention(KernelContext& ctx);
+Status pointwise_depthwise(KernelContext& ctx);
 Status gelu(KernelContext& ctx);
 Status silu(KernelContext& ctx);
 // kiln.Aipp: AI pre-processing of a raw uint8 image (ops/kiln/aipp.cc).

@@ -9,6 +9,7 @@ std::span<const KernelEntry> kiln_kernels() {
       {"kiln", "FusedConv", fused_conv},
       {"kiln", "FusedMatMul", fused_matmul},
       {"kiln", "Attention", attention},
+      {"kiln", "PointwiseDepthwise", pointwise_depthwise},
       {"kiln", "Gelu", gelu},
       {"kiln", "Silu", silu},
       {"kiln", "NhwcMaxPool", channels_last_op},

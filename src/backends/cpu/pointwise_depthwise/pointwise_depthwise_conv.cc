@@ -1,0 +1,159 @@
+// kiln.PointwiseDepthwise on the CPU (pointwise_depthwise.h): prepare checks the configuration and
+// repacks the weights ([k][c] for the expand, [9][c] for the depthwise); run splits the output rows
+// of all images into one contiguous range per thread, each with its own ring of expanded rows, so a
+// thread reads only rows it expanded itself (a range's first rows are expanded twice, once by
+// each neighbour: 1-2 rows of 56 in MobileNetV2 features.2 on 2 threads).
+#include <omp.h>
+
+#include <atomic>
+
+#include "backends/cpu/pointwise_depthwise/pointwise_depthwise.h"
+#include "backends/cpu/pointwise_depthwise/pointwise_depthwise_conv.h"
+#include "core/cpu_features.h"
+#include "core/parallel.h"
+#include "ops/nn/window_geometry.h"
+
+namespace kiln::cpu {
+
+namespace {
+
+std::atomic<int64_t> g_runs{0};
+
+using RowsFn = void (*)(const PwDwParams&, const float*, float*, int64_t, int64_t, float*);
+
+struct Geometry {
+  int64_t h = -1, w = -1, oh = 0, ow = 0, pt = 0, pl = 0;
+};
+
+class PointwiseDepthwiseKernel final : public OpKernel {
+ public:
+  PointwiseDepthwiseKernel(int64_t k, int64_t c, int64_t stride, std::vector<float> w_pw, std::vector<float> b_pw,
+                           std::vector<float> w_dw, std::vector<float> b_dw, Activation act_pw, Activation act_dw,
+                           Geometry fixed, RowsFn rows)
+      : k_(k), c_(c), stride_(stride), w_pw_(std::move(w_pw)), b_pw_(std::move(b_pw)), w_dw_(std::move(w_dw)),
+        b_dw_(std::move(b_dw)), act_pw_(act_pw), act_dw_(act_dw), fixed_(fixed), rows_(rows) {}
+
+  Status run(KernelContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.dtype() != DType::kFloat32 || x.rank() != 4 || x.dim(3) != k_) {
+      return ctx.error("input X must be float32 [N, H, W, {}] (channels-last), got {}", k_, x.describe());
+    }
+    Geometry g = fixed_;
+    if (x.dim(1) != g.h || x.dim(2) != g.w) {
+      KILN_ASSIGN_OR_RETURN(g, geometry(ctx.node(), x.dim(1), x.dim(2)));
+    }
+    Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, {x.dim(0), g.oh, g.ow, c_});
+    g_runs.fetch_add(1, std::memory_order_relaxed);
+    if (y.numel() == 0) return Status::ok();
+
+    PwDwParams p;
+    p.h = g.h, p.w = g.w, p.k = k_, p.c = c_, p.oh = g.oh, p.ow = g.ow, p.stride = stride_, p.pt = g.pt, p.pl = g.pl;
+    p.w_pw = w_pw_.data(), p.b_pw = b_pw_.data(), p.w_dw = w_dw_.data(), p.b_dw = b_dw_.data();
+    p.act_pw = act_pw_, p.act_dw = act_dw_;
+
+    // Rings 64-byte aligned, one per thread of the team parallel_for may start.
+    const int64_t ring_floats = (pwdw_ring_floats(p) + 15) / 16 * 16;
+    const int threads = std::max(1, omp_get_max_threads());
+    auto* ring = static_cast<float*>(ctx.scratch(static_cast<size_t>(ring_floats * threads) * sizeof(float)));
+    const float* xd = x.data<float>();
+    float* yd = y.data<float>();
+    const int64_t n = x.dim(0), total = n * g.oh;
+    // A thread's range should be worth a fork: ~0.3 MFLOP at least (rows of late, small layers).
+    const int64_t row_flops = std::max<int64_t>(1, 2 * g.ow * c_ * (stride_ * g.w * k_ + 9));
+    const int64_t grain = std::max<int64_t>(1, 300000 / row_flops);
+    const RowsFn rows = rows_;
+    parallel_for(
+        total,
+        [&](int64_t b, int64_t e) {
+          float* own = ring + ring_floats * omp_get_thread_num();
+          for (int64_t img = b / g.oh; img * g.oh < e; ++img) {
+            const int64_t r0 = std::max(b, img * g.oh) - img * g.oh, r1 = std::min(e, (img + 1) * g.oh) - img * g.oh;
+            rows(p, xd + img * g.h * g.w * k_, yd + img * g.oh * g.ow * c_, r0, r1, own);
+          }
+        },
+        grain);
+    return Status::ok();
+  }
+
+  static Expected<Geometry> geometry(const ir::Node& node, int64_t h, int64_t w) {
+    KILN_ASSIGN_OR_RETURN(WindowGeometry wg, forward_window(node, {h, w}, {3, 3}, false));
+    Geometry g;
+    g.h = h, g.w = w, g.oh = wg.out[0], g.ow = wg.out[1], g.pt = wg.pads_begin[0], g.pl = wg.pads_begin[1];
+    return g;
+  }
+
+ private:
+  int64_t k_, c_, stride_;
+  std::vector<float> w_pw_, b_pw_, w_dw_, b_dw_;
+  Activation act_pw_, act_dw_;
+  Geometry fixed_;  // for the static input size (h = -1 when it is not known at prepare)
+  RowsFn rows_;
+};
+
+Expected<std::unique_ptr<OpKernel>> decline() { return std::unique_ptr<OpKernel>(); }
+
+const Tensor* constant_f32(const PrepareContext& pctx, size_t i, std::initializer_list<int64_t> shape) {
+  const Tensor* t = pctx.constant(i);
+  if (!t || t->dtype() != DType::kFloat32 || t->shape() != Shape(shape)) return nullptr;
+  return t;
+}
+
+}  // namespace
+
+int64_t pointwise_depthwise_runs() { return g_runs.load(std::memory_order_relaxed); }
+
+Expected<std::unique_ptr<OpKernel>> prepare_pointwise_depthwise(const PrepareContext& pctx) {
+  const ir::Node& node = pctx.node;
+  const ir::TypeInfo* xt = pctx.input_type(0);
+  if (!xt || !xt->is_tensor() || xt->elem != DType::kFloat32 || xt->rank() != 4 || !(*xt->dims)[3].known()) {
+    return decline();
+  }
+  const int64_t k = (*xt->dims)[3].value;
+  const Tensor* wp = pctx.constant(1);
+  if (k < 1 || !wp || wp->rank() != 4) return decline();
+  const int64_t c = wp->dim(0);
+  if (c < 8 || c % 8 != 0) return decline();
+  const Tensor* bp = constant_f32(pctx, 2, {c});
+  const Tensor* wd = constant_f32(pctx, 3, {c, 1, 3, 3});
+  const Tensor* bd = constant_f32(pctx, 4, {c});
+  if (!constant_f32(pctx, 1, {c, k, 1, 1}) || !bp || !wd || !bd) return decline();
+  if (node.attr_int("group", 1) != c || node.attr_ints("dilations", {1, 1}) != std::vector<int64_t>{1, 1}) return decline();
+  auto ks = node.attr_ints("kernel_shape", {3, 3});
+  auto strides = node.attr_ints("strides", {1, 1});
+  if (ks != std::vector<int64_t>{3, 3} || strides.size() != 2 || strides[0] != strides[1] ||
+      (strides[0] != 1 && strides[0] != 2)) {
+    return decline();
+  }
+  auto act_pw = Activation::from_node(node, "pw_");
+  auto act_dw = Activation::from_node(node);
+  if (!act_pw || !act_dw || !activation_in_registers(act_pw->kind) || !activation_in_registers(act_dw->kind)) {
+    return decline();
+  }
+  RowsFn rows = nullptr;
+  switch (cpu_isa()) {
+    case Isa::kAvx512:
+    case Isa::kAvx2: rows = pwdw_rows_avx2; break;
+    default: rows = pwdw_rows_scalar; break;
+  }
+  Geometry fixed;
+  if ((*xt->dims)[1].known() && (*xt->dims)[2].known()) {
+    auto g = PointwiseDepthwiseKernel::geometry(node, (*xt->dims)[1].value, (*xt->dims)[2].value);
+    if (!g) return decline();  // the reference kernel reports the bad geometry
+    fixed = *g;
+  } else if (!forward_window(node, {-1, -1}, {3, 3}, false)) {
+    return decline();
+  }
+  std::vector<float> w_pw(static_cast<size_t>(k * c)), w_dw(static_cast<size_t>(9 * c));
+  const float* wpd = wp->data<float>();
+  const float* wdd = wd->data<float>();
+  for (int64_t m = 0; m < c; ++m) {
+    for (int64_t kk = 0; kk < k; ++kk) w_pw[static_cast<size_t>(kk * c + m)] = wpd[m * k + kk];
+    for (int64_t t = 0; t < 9; ++t) w_dw[static_cast<size_t>(t * c + m)] = wdd[m * 9 + t];
+  }
+  std::vector<float> b_pw(bp->data<float>(), bp->data<float>() + c), b_dw(bd->data<float>(), bd->data<float>() + c);
+  return std::unique_ptr<OpKernel>(std::make_unique<PointwiseDepthwiseKernel>(
+      k, c, strides[0], std::move(w_pw), std::move(b_pw), std::move(w_dw), std::move(b_dw), *act_pw, *act_dw, fixed,
+      rows));
+}
+
+}  // namespace kiln::cpu
