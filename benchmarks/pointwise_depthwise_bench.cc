@@ -5,7 +5,9 @@
 // network does (default 8; 0 for hot caches).
 //
 //   build/benchmarks/pointwise_depthwise_bench [--threads N] [--flush MB] [--rounds R] [--filter SUBSTR]
+//       [--rewrite 1|2]   (X rewritten by the team before each run, each thread its own half / the other)
 #include <fmt/format.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <chrono>
@@ -88,7 +90,7 @@ std::shared_ptr<ir::Model> block_model(const Case& c) {
 
 int main(int argc, char** argv) {
   using namespace kiln;
-  int threads = 1, rounds = 5;
+  int threads = 1, rounds = 5, rewrite = 0;
   double flush_mb = 8;
   std::string filter;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -97,6 +99,7 @@ int main(int argc, char** argv) {
     else if (a == "--flush") flush_mb = std::atof(argv[i + 1]);
     else if (a == "--rounds") rounds = std::max(1, std::atoi(argv[i + 1]));
     else if (a == "--filter") filter = argv[i + 1];
+    else if (a == "--rewrite") rewrite = std::atoi(argv[i + 1]);
   }
   const Case cases[] = {
       {"mbv2 features.2 16->96 @112 s2", 112, 16, 96, 2},
@@ -109,7 +112,7 @@ int main(int argc, char** argv) {
              "fused ms", "ratio", threads, flush_mb, rounds);
   for (const Case& c : cases) {
     if (!filter.empty() && std::string(c.name).find(filter) == std::string::npos) continue;
-    const Tensor input = random({1, c.h, c.h, c.k}, 1);
+    Tensor input = random({1, c.h, c.h, c.k}, 1);
     std::unique_ptr<Session> sessions[2];
     for (int fused = 0; fused < 2; ++fused) {
       SessionOptions o;
@@ -128,6 +131,18 @@ int main(int argc, char** argv) {
         std::vector<double> ms;
         for (int i = 0; i < 200; ++i) {
           if (!flush.empty()) std::memset(flush.data(), i, flush.size());
+          if (rewrite) {
+            // X rewritten by the team before each run, as the previous node does in a network:
+            // 1 = each thread its own half of the rows, 2 = the other half.
+            float* xd = input.data<float>();
+            const int64_t n = input.numel();
+#pragma omp parallel num_threads(threads)
+            {
+              int t = omp_get_thread_num(), nt = omp_get_num_threads();
+              if (rewrite == 2) t = nt - 1 - t;
+              for (int64_t j = n * t / nt; j < n * (t + 1) / nt; ++j) xd[j] = xd[j] * 1.0000001f;
+            }
+          }
           const auto t0 = std::chrono::steady_clock::now();
           auto out = sessions[fused]->run(feeds);
           const auto t1 = std::chrono::steady_clock::now();
