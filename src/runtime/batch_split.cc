@@ -40,9 +40,9 @@ const std::unordered_set<std::string>& image_local_ops() {
 const std::unordered_set<std::string>& kiln_image_local_ops() {
   // Not Aipp: its dynamic parameters may address images by index.
   static const std::unordered_set<std::string> kOps = {
-      "FusedConv", "FusedMatMul", "Attention", "PointwiseDepthwise", "Gelu", "Silu", "NhwcMaxPool", "NhwcAveragePool", "NhwcGlobalAveragePool",
-      "NhwcGlobalMaxPool", "NhwcConvTranspose", "NhwcResize", "NhwcLRN", "NhwcInstanceNormalization",
-      "NhwcBatchNormalization",
+      "FusedConv", "FusedMatMul", "Attention", "PointwiseDepthwise", "Gelu", "Silu", "NhwcMaxPool",
+      "NhwcAveragePool", "NhwcGlobalAveragePool", "NhwcGlobalMaxPool", "NhwcConvTranspose", "NhwcResize",
+      "NhwcLRN", "NhwcInstanceNormalization", "NhwcBatchNormalization",
   };
   return kOps;
 }
