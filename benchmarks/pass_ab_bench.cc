@@ -3,7 +3,8 @@
 // of a shared machine hits both alike. Prints each form's median and the median of the per-pair
 // ratios B/A (B = with the pass).
 //
-//   build/benchmarks/pass_ab_bench MODEL.onnx PASS [--threads N] [--pairs P] [--shape NAME:1x3x224x224]
+//   build/benchmarks/pass_ab_bench MODEL.onnx PASS [--threads N] [--pairs P]
+// The model's first input is fed random float32 data of its static shape (unknown dims: 1).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -39,6 +40,9 @@ int main(int argc, char** argv) {
   }
   // One float32 input, static shape from the model.
   const ir::Value* in = s[0]->model().graph->inputs.at(0);
+  if (in->type.elem != DType::kFloat32 || !in->type.dims) {
+    return fmt::print(stderr, "{}: input '{}' must be float32 of known rank, got {}\n", path, in->name, in->type.str()), 1;
+  }
   Shape shape;
   for (const ir::Dim& d : *in->type.dims) shape.push_back(d.known() ? d.value : 1);
   Tensor x(DType::kFloat32, shape);
