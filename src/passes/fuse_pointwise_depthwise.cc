@@ -40,9 +40,7 @@ const Tensor* fused_conv_weights(const ir::Node* n, std::initializer_list<int64_
   }
   if (b->rank() != 1 || b->numel() != w->dim(0)) return nullptr;
   auto act = Activation::from_node(*n);
-  if (!act || act->has_affine()) return nullptr;
-  if (act->kind != ActKind::kNone && act->kind != ActKind::kRelu && act->kind != ActKind::kClip) return nullptr;
-  return w;
+  return act && act->is_clamp() ? w : nullptr;
 }
 
 bool ints_are(const ir::Node& n, const char* key, std::vector<int64_t> fallback, std::vector<int64_t> want) {

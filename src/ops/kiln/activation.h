@@ -36,6 +36,11 @@ struct Activation {
   float alpha = 0, beta = 0;  // LeakyRelu: alpha; Clip: [alpha, beta] = [min, max]; HardSigmoid: alpha, beta
   float scale = 1, shift = 0;  // activation_affine, applied after the activation
   bool has_affine() const { return scale != 1.f || shift != 0.f; }
+  // y = min(max(x, lo), hi) for some bounds (none, Relu, Clip; no affine): what a kernel can fold
+  // into two vector ops at its stores.
+  bool is_clamp() const {
+    return !has_affine() && (kind == ActKind::kNone || kind == ActKind::kRelu || kind == ActKind::kClip);
+  }
 
   // Parses a node's `<prefix>activation` / `<prefix>activation_params` / `<prefix>activation_affine`;
   // the error names the node and the bad value.

@@ -15,9 +15,8 @@ namespace {
 enum Epilogue { kLinear, kClamp, kAnyActivation };  // kClamp: Relu and Clip without affine
 
 inline Epilogue epilogue_of(const Activation& a) {
-  if (a.has_affine()) return kAnyActivation;
-  if (a.kind == ActKind::kNone) return kLinear;
-  return a.kind == ActKind::kRelu || a.kind == ActKind::kClip ? kClamp : kAnyActivation;
+  if (!a.is_clamp()) return kAnyActivation;
+  return a.kind == ActKind::kNone ? kLinear : kClamp;
 }
 
 template <class A>
