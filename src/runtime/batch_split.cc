@@ -277,7 +277,7 @@ BatchSplit plan_batch_split(ir::Graph& graph) {
     for (size_t d = 1; same && d < t1.dims->size(); ++d) same = (*t1.dims)[d].value == (*type_n.dims)[d].value;
     if (!same) return no("value '" + v->name + "' is " + type_n.str() + " at batch " + std::to_string(batch) + " but " + t1.str() + " at batch 1");
   }
-  BatchSplit split{batch, 1, {}};
+  BatchSplit split{batch, default_split_images(batch), {}};
   if (const char* env = std::getenv("KILN_SPLIT_IMAGES")) {
     const int64_t g = std::atoll(env);
     if (g >= 1 && batch % g == 0) split.images = g;

@@ -53,9 +53,27 @@ struct BatchSplit {
 // batch-1 pass then mostly streams weights (an MLP's GEMV), where the batch's GEMM reuses them.
 inline constexpr double kMinFlopsPerWeightByte = 8.0;
 
-// Decides for a top-level graph whose types are inferred at its static batch (one image per
-// sub-batch; KILN_SPLIT_IMAGES=g asks for g when it divides the batch, an A/B knob: ResNet-50 b16
-// on 2 threads measured 690-740 ms with 1 image, 699-954 with 2 and 725-900 with 4):
+// Images per sub-batch for a batch of n: the largest divisor of n that is at most
+// kMaxSplitImages and leaves at least kMinSplitRuns sub-batches. More images per sub-batch read
+// each weight once for all of them (ResNet-50 streams 100 MB of weights per pass) and make every
+// primitive call bigger; fewer keep activations in cache and give the threads more sub-batches to
+// share (a stalled core delays a smaller part of the batch). ResNet-50 b16 on 2 threads, Xeon with
+// AVX-512 and 2 MB L2 per core (KILN_SPLIT_IMAGES A/B, 4 s runs, two rounds): medians 364 / 372 ms
+// with 1 image, 328 / 347 with 2, 305 / 326 with 4, 331 / 341 with 8, 351 / 347 unsplit. On the
+// earlier AMD EPYC with AVX2 and 512 KB L2 the noise hid any difference (690-740 ms with 1 image,
+// 699-954 with 2, 725-900 with 4).
+inline constexpr int64_t kMaxSplitImages = 4;
+inline constexpr int64_t kMinSplitRuns = 4;
+inline int64_t default_split_images(int64_t n) {
+  for (int64_t g = kMaxSplitImages; g > 1; --g) {
+    if (n % g == 0 && n / g >= kMinSplitRuns) return g;
+  }
+  return 1;
+}
+
+// Decides for a top-level graph whose types are inferred at its static batch (images per
+// sub-batch from default_split_images(); KILN_SPLIT_IMAGES=g asks for g instead when it divides
+// the batch, an A/B knob):
 // - every graph input and output is a tensor of fully known shape with the same dim 0, N >= 2;
 // - every node is an op known to keep images apart (convolutions, pools, element-wise math,
 //   GEMMs with constant weights, ...), with its axis away from dim 0 where it has one;

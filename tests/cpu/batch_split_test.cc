@@ -108,6 +108,26 @@ TEST(BatchSplit, RunsAConvNetImageByImageLikeTheReference) {
   }
 }
 
+// Images per sub-batch: the largest divisor of N up to 4 that leaves at least 4 sub-batches.
+TEST(BatchSplit, DefaultImagesPerSubBatch) {
+  EXPECT_EQ(default_split_images(2), 1);
+  EXPECT_EQ(default_split_images(4), 1);
+  EXPECT_EQ(default_split_images(6), 1) << "2 or 3 images would leave fewer than 4 sub-batches";
+  EXPECT_EQ(default_split_images(8), 2);
+  EXPECT_EQ(default_split_images(12), 3);
+  EXPECT_EQ(default_split_images(16), 4);
+  EXPECT_EQ(default_split_images(17), 1) << "a prime batch runs image by image";
+  EXPECT_EQ(default_split_images(64), 4) << "at most 4 images, however big the batch";
+  auto session = cpu_session(conv_net(8), 2);
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->batch_split().images, 2);
+  EXPECT_EQ(session->memory_plan().batch_split, 4);
+  Tensor x = random_tensor({8, 8, 12, 12}, 31);
+  auto y = session->run({{"x", Value(x)}});
+  ASSERT_TRUE(y) << y.status().message();
+  expect_near((*y)[0].tensor(), reference(conv_net(8), x));
+}
+
 // KILN_SPLIT_IMAGES=g (an A/B knob) runs sub-batches of g images when g divides the batch.
 TEST(BatchSplit, SubBatchesOfSeveralImages) {
   ::setenv("KILN_SPLIT_IMAGES", "2", 1);
