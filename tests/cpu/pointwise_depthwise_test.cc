@@ -97,10 +97,12 @@ TEST(CpuPointwiseDepthwise, BadInputIsReported) {
   EXPECT_NE(r.status().message().find("PointwiseDepthwise"), std::string::npos) << r.status().message();
 }
 
-// The portable instantiation (CPUs without AVX2) against the AVX2 one, on the same rows.
-TEST(CpuPointwiseDepthwise, ScalarRowsMatchAvx2) {
-  if (cpu_isa() == Isa::kScalar) GTEST_SKIP() << "no AVX2 on this CPU";
-  const int64_t h = 9, w = 13, k = 24, c = 40;
+using RowsFn = void (*)(const cpu::PwDwParams&, const float*, float*, int64_t, int64_t, float*);
+
+// A vector instantiation against the portable one (CPUs without AVX2), on the same rows: w = 21
+// takes AVX-512's 8-pixel expand tiles, then a 4-pixel one, then single pixels.
+void check_rows_against_scalar(RowsFn rows, int64_t c, const char* name) {
+  const int64_t h = 9, w = 21, k = 24;
   Tensor x = random_tensor({h, w, k}, 1), wp = random_tensor({k, c}, 2, DType::kFloat32, -0.2f, 0.2f),
          bp = random_tensor({c}, 3), wd = random_tensor({9, c}, 4), bd = random_tensor({c}, 5);
   for (int64_t stride : {1, 2}) {
@@ -113,11 +115,23 @@ TEST(CpuPointwiseDepthwise, ScalarRowsMatchAvx2) {
     std::vector<float> ring(static_cast<size_t>(cpu::pwdw_ring_floats(p))), a(static_cast<size_t>(p.oh * p.ow * c)),
         b(a.size());
     // Two ranges per call pattern: the second starts mid-image with an empty ring.
-    cpu::pwdw_rows_avx2(p, x.data<float>(), a.data(), 0, 2, ring.data());
-    cpu::pwdw_rows_avx2(p, x.data<float>(), a.data(), 2, p.oh, ring.data());
+    rows(p, x.data<float>(), a.data(), 0, 2, ring.data());
+    rows(p, x.data<float>(), a.data(), 2, p.oh, ring.data());
     cpu::pwdw_rows_scalar(p, x.data<float>(), b.data(), 0, p.oh, ring.data());
-    for (size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], b[i], 1e-4f * (1 + std::fabs(b[i]))) << "stride " << stride << " at " << i;
+    for (size_t i = 0; i < a.size(); ++i) {
+      ASSERT_NEAR(a[i], b[i], 1e-4f * (1 + std::fabs(b[i]))) << name << " stride " << stride << " at " << i;
+    }
   }
+}
+
+TEST(CpuPointwiseDepthwise, ScalarRowsMatchAvx2) {
+  if (cpu_isa() < Isa::kAvx2) GTEST_SKIP() << "no AVX2 (or KILN_ISA caps it)";
+  check_rows_against_scalar(cpu::pwdw_rows_avx2, 40, "avx2");
+}
+
+TEST(CpuPointwiseDepthwise, ScalarRowsMatchAvx512) {
+  if (cpu_isa() < Isa::kAvx512) GTEST_SKIP() << "no AVX-512 (or KILN_ISA caps it)";
+  check_rows_against_scalar(cpu::pwdw_rows_avx512, 80, "avx512");  // one 3-vector tile, two 1-vector
 }
 
 }  // namespace

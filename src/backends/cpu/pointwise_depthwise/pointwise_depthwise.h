@@ -37,6 +37,7 @@ inline int64_t pwdw_ring_floats(const PwDwParams& p) { return 3 * p.w * p.c; }
 // Output rows [r0, r1) of one image: x is the image's [h, w, k], y its [oh, ow, c], ring holds
 // pwdw_ring_floats(p) floats of this thread's own.
 void pwdw_rows_avx2(const PwDwParams& p, const float* x, float* y, int64_t r0, int64_t r1, float* ring);
+void pwdw_rows_avx512(const PwDwParams& p, const float* x, float* y, int64_t r0, int64_t r1, float* ring);  // C % 16 == 0
 void pwdw_rows_scalar(const PwDwParams& p, const float* x, float* y, int64_t r0, int64_t r1, float* ring);
 
 }  // namespace kiln::cpu

@@ -140,7 +140,7 @@ Expected<std::unique_ptr<OpKernel>> prepare_pointwise_depthwise(const PrepareCon
   }
   RowsFn rows = nullptr;
   switch (cpu_isa()) {
-    case Isa::kAvx512:
+    case Isa::kAvx512: rows = c % 16 == 0 ? pwdw_rows_avx512 : pwdw_rows_avx2; break;
     case Isa::kAvx2: rows = pwdw_rows_avx2; break;
     default: rows = pwdw_rows_scalar; break;
   }

@@ -10,36 +10,15 @@
 namespace kiln::cpu {
 namespace {
 
-// How a tile's stores finish: the activation switch of activate() costs about as much as the
-// FMAs of a K = 16 expand tile when taken per vector, so the common kinds are compiled in.
-enum Epilogue { kLinear, kClamp, kAnyActivation };  // kClamp: Relu and Clip without affine
-
-inline Epilogue epilogue_of(const Activation& a) {
-  if (!a.is_clamp()) return kAnyActivation;
-  return a.kind == ActKind::kNone ? kLinear : kClamp;
-}
-
 template <class A>
 struct PwDwKernel {
   using V = typename A::V;
   static constexpr int64_t L = A::kWidth;
 
-  struct Finish {
-    const Activation& act;
-    V lo, hi;
-    explicit Finish(const Activation& a)
-        : act(a), lo(A::set1(a.kind == ActKind::kClip ? a.alpha : 0.f)),
-          hi(A::set1(a.kind == ActKind::kClip ? a.beta : __builtin_inff())) {}
-    template <int E>
-    inline V apply(V v) const {
-      if constexpr (E == kLinear) return v;
-      else if constexpr (E == kClamp) return A::min(A::max(v, lo), hi);
-      else return activate<A>(act, v);
-    }
-  };
+  using Finish = cpu::Finish<A>;
 
   // Expanded pixels [0, P) x channels [n0, n0 + NV * L): NV vectors of B read once per k feed P
-  // broadcast pixels (4 x 3 = 12 accumulators on AVX2). K > 0 fixes the reduction length at
+  // broadcast pixels (P x NV accumulators, see kTilePixels). K > 0 fixes the reduction length at
   // compile time: fully unrolled, it measured 78 against 58 GFLOP/s for a run-time K of 16.
   template <int P, int NV, int K, int E>
   static inline void expand_tile(const PwDwParams& p, const Finish& fin, const float* x, float* out, int64_t n0) {
@@ -48,7 +27,7 @@ struct PwDwKernel {
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
       const V b = A::loadw(p.b_pw + n0 + v * L);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
       for (int i = 0; i < P; ++i) acc[i][v] = b;
     }
 #pragma GCC unroll 32
@@ -57,14 +36,14 @@ struct PwDwKernel {
       V b[NV];
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) b[v] = A::loadw(wr + v * L);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
       for (int i = 0; i < P; ++i) {
         const V a = A::set1(x[i * k + kk]);
 #pragma GCC unroll 4
         for (int v = 0; v < NV; ++v) acc[i][v] = A::fma(a, b[v], acc[i][v]);
       }
     }
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int i = 0; i < P; ++i) {
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) A::store(out + i * c + n0 + v * L, fin.template apply<E>(acc[i][v]), A::full());
@@ -79,13 +58,22 @@ struct PwDwKernel {
     for (; v < vecs; ++v) expand_tile<P, 1, K, E>(p, fin, x, out, v * L);
   }
 
+  // Pixels per expand tile: 4 x 3 = 12 accumulators fill AVX2's 16 registers; AVX-512's 32 take
+  // 8 x 3 = 24, which halves the weight loads per FMA.
+  static constexpr int kTilePixels = L >= 16 ? 8 : 4;
+
   // One input row [w][k] -> one expanded row [w][c].
   template <int K, int E>
   static void expand_row(const PwDwParams& p, const float* x, float* out) {
     const int64_t k = K > 0 ? K : p.k;
     const Finish fin(p.act_pw);
     int64_t px = 0;
-    for (; px + 4 <= p.w; px += 4) expand_pixels<4, K, E>(p, fin, x + px * k, out + px * p.c);
+    for (; px + kTilePixels <= p.w; px += kTilePixels) {
+      expand_pixels<kTilePixels, K, E>(p, fin, x + px * k, out + px * p.c);
+    }
+    if constexpr (kTilePixels > 4) {
+      for (; px + 4 <= p.w; px += 4) expand_pixels<4, K, E>(p, fin, x + px * k, out + px * p.c);
+    }
     for (; px < p.w; ++px) expand_pixels<1, K, E>(p, fin, x + px * k, out + px * p.c);
   }
 
