@@ -137,9 +137,18 @@ def machine_info(peer):
             why = f"signal {signal.Signals(-rc).name}" if rc < 0 else f"exit {rc}"
             peak = {"error": f"tools/peak failed ({why}); it is built for AVX-512, which this CPU "
                              f"{'has' if 'avx512f' in flags else 'lacks'}"}
-    # Our own probe uses the widest FMA this CPU has (AVX2 or AVX-512).
+    # Our own probe uses the widest FMA this CPU has (AVX2 or AVX-512), on 1 and 2 threads: the
+    # % of peak columns need both (the shared tool reports its thread count only), so it runs
+    # beside a working shared tool too.
     own = os.path.join(REPO, "build", "benchmarks", "fma_peak_bench")
-    if (peak is None or "error" in peak) and os.path.exists(own):
+    if peak is not None and "error" not in peak and os.path.exists(own):
+        rc, out, err, _ = run_measured([own, "1", "2"], 300)
+        for line in out.splitlines():
+            m = re.search(r"\((\w+)\): (\d+) threads? ([0-9.]+) GFLOP/s", line)
+            if m and rc == 0 and int(m.group(2)) > 0:
+                peak.setdefault("fp32_gflops", {})[int(m.group(2))] = float(m.group(3))
+                peak["own_isa"] = m.group(1)
+    elif os.path.exists(own):
         rc, out, err, _ = run_measured([own, "1", "2"], 300)
         gflops = {}
         for line in out.splitlines():
@@ -270,7 +279,11 @@ def render(results, machine, args, started, med):
     else:
         peak_text = (f"clock {peak['clock_ghz_measured']} GHz; fp32 FMA {peak['fma_fp32_gflops_nt_zmm']} GFLOP/s "
                      f"on {peak['threads']} threads (zmm), bf16 {peak['bf16_dp_gflops_nt']}, int8 VNNI "
-                     f"{peak['int8_vnni_gops_nt']} GOP/s")
+                     f"{peak['int8_vnni_gops_nt']} GOP/s (`.peer-bench/tools/peak`)")
+        if peak.get("fp32_gflops"):
+            peak_text += ("; % of peak below uses `build/benchmarks/fma_peak_bench` (" + peak.get("own_isa", "?") + "): "
+                          + ", ".join(f"{g:.1f} GFLOP/s on {t} thread{'s' if t > 1 else ''}"
+                                      for t, g in sorted(peak["fp32_gflops"].items())))
     cmd = "/usr/bin/python3 benchmarks/compare_ort.py" + "".join(
         f" {flag} {shlex.quote(str(v))}" for flag, v in (("--rows", args.rows), ("--rounds", args.rounds),
                                                          ("--seconds", args.seconds), ("--min-iters", args.min_iters))
