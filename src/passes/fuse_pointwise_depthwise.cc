@@ -26,10 +26,10 @@ namespace {
 constexpr int64_t kMinExpandedBytes = int64_t{1} << 20;
 
 // A channels-last kiln.FusedConv with constant float32 weights of `w_shape` (-1: any) and a constant
-// bias, no Z, and no activation, Relu or Clip.
-const Tensor* fused_conv_weights(const ir::Node* n, std::initializer_list<int64_t> w_shape) {
+// bias, no Z unless allow_z, and no activation, Relu or Clip.
+const Tensor* fused_conv_weights(const ir::Node* n, std::initializer_list<int64_t> w_shape, bool allow_z = false) {
   if (!n || n->domain != kKilnDomain || n->op_type != "FusedConv" || n->outputs.size() != 1) return nullptr;
-  if (n->attr_int("channels_last", 0) != 1 || n->has_input(3) || !n->has_input(2)) return nullptr;
+  if (n->attr_int("channels_last", 0) != 1 || (n->has_input(3) && !allow_z) || !n->has_input(2)) return nullptr;
   const Tensor* w = passes::known(n->inputs[1]);
   const Tensor* b = passes::known(n->inputs[2]);
   if (!w || !b || w->dtype() != DType::kFloat32 || b->dtype() != DType::kFloat32 || w->rank() != 4) return nullptr;
@@ -47,6 +47,16 @@ bool ints_are(const ir::Node& n, const char* key, std::vector<int64_t> fallback,
   return n.attr_ints(key, std::move(fallback)) == want;
 }
 
+// A channels-last 1x1 kiln.FusedConv (stride 1, no pads, group 1) with constant weights and bias,
+// reading `in_channels` channels (-1: any), with a sum input Z only when allow_z.
+bool is_pointwise(const ir::Node* n, int64_t in_channels, bool allow_z) {
+  if (!n || (!allow_z && n->has_input(3))) return false;
+  const Tensor* w = fused_conv_weights(n, {-1, in_channels, 1, 1}, allow_z);
+  return w && n->attr_int("group", 1) == 1 && ints_are(*n, "strides", {1, 1}, {1, 1}) &&
+         ints_are(*n, "dilations", {1, 1}, {1, 1}) && ints_are(*n, "pads", {0, 0, 0, 0}, {0, 0, 0, 0}) &&
+         n->attr_string("auto_pad", "NOTSET") == "NOTSET";
+}
+
 }  // namespace
 
 Expected<bool> fuse_pointwise_depthwise(ir::Graph& graph) {
@@ -62,12 +72,7 @@ Expected<bool> fuse_pointwise_depthwise(ir::Graph& graph) {
     ir::Value* t = dw.inputs[0];
     ir::Node* pw = t ? t->producer : nullptr;
     if (rw.dead(pw) || !passes::sole_use(rw.graph, t)) return false;
-    const Tensor* wp = fused_conv_weights(pw, {c, -1, 1, 1});
-    if (!wp || pw->attr_int("group", 1) != 1 || !ints_are(*pw, "strides", {1, 1}, {1, 1}) ||
-        !ints_are(*pw, "dilations", {1, 1}, {1, 1}) || !ints_are(*pw, "pads", {0, 0, 0, 0}, {0, 0, 0, 0}) ||
-        pw->attr_string("auto_pad", "NOTSET") != "NOTSET") {
-      return false;
-    }
+    if (!is_pointwise(pw, -1, /*allow_z=*/false) || passes::known(pw->inputs[1])->dim(0) != c) return false;
     // The expanded tensor of one image, [N, H, W, C] with H, W and C known.
     if (!t->type.dims || t->type.dims->size() != 4) return false;
     int64_t bytes = 4;
@@ -88,6 +93,37 @@ Expected<bool> fuse_pointwise_depthwise(ir::Graph& graph) {
     Activation::from_node(*pw)->write_to(*fused, "pw_");
     rw.remove(pw);
     rw.remove(&dw);
+    return true;
+  });
+}
+
+// The block's project, a 1x1 FusedConv (with or without the residual as Z) that is the only
+// consumer of a kiln.PointwiseDepthwise without one, becomes that node's inputs Wq, Bq (and Z):
+// the kernel then computes each output row from one depthwise row in its buffer, and the
+// depthwise result (MobileNetV2 features.3: 56x56x144, 1.8 MB) is neither written nor read back.
+Expected<bool> fuse_pointwise_depthwise_project(ir::Graph& graph) {
+  return passes::rewrite_until_stable(graph, [](ir::Node& pwdw, passes::Rewrite& rw) -> Expected<bool> {
+    if (rw.dead(&pwdw) || pwdw.domain != kKilnDomain || pwdw.op_type != "PointwiseDepthwise" || pwdw.has_input(5) ||
+        pwdw.inputs.size() != 5 || pwdw.outputs.size() != 1) {
+      return false;
+    }
+    const Tensor* wd = passes::known(pwdw.inputs[3]);
+    ir::Value* d = pwdw.outputs[0];
+    if (!wd || !passes::sole_use(rw.graph, d) || d->consumers.empty()) return false;
+    ir::Node* pj = d->consumers.front();
+    if (rw.dead(pj) || !is_pointwise(pj, wd->dim(0), /*allow_z=*/true) || pj->inputs[0] != d ||
+        (pj->has_input(3) && pj->inputs[3] == d)) {
+      return false;
+    }
+    std::vector<ir::Value*> inputs = pwdw.inputs;
+    inputs.insert(inputs.end(), {pj->inputs[1], pj->inputs[2]});
+    if (pj->has_input(3)) inputs.push_back(pj->inputs[3]);
+    ir::Node* fused = rw.graph.add_node("PointwiseDepthwise", std::string(kKilnDomain), 1, inputs, {pj->outputs[0]},
+                                        pwdw.name);
+    fused->attrs = pwdw.attrs;
+    Activation::from_node(*pj)->write_to(*fused, "pj_");
+    rw.remove(pj);
+    rw.remove(&pwdw);
     return true;
   });
 }

@@ -21,6 +21,9 @@ Expected<bool> simplify_transposes(ir::Graph& graph);
 // fuse_pointwise_depthwise.cc: channels-last 1x1 FusedConv -> 3x3 depthwise FusedConv with a large
 // expanded tensor between them -> kiln.PointwiseDepthwise.
 Expected<bool> fuse_pointwise_depthwise(ir::Graph& graph);
+// fuse_pointwise_depthwise.cc: kiln.PointwiseDepthwise -> its block's 1x1 project FusedConv (with the
+// residual as Z) -> one kiln.PointwiseDepthwise with inputs Wq, Bq (and Z).
+Expected<bool> fuse_pointwise_depthwise_project(ir::Graph& graph);
 // fuse_matmul_layout.cc: Transposes of a MatMul's operands / result, a scalar scale and an addend
 // -> kiln.FusedMatMul attributes (attention's Q/K/V head views, 1/sqrt(d), the mask).
 Expected<bool> fuse_matmul_layout(ir::Graph& graph);

@@ -20,6 +20,7 @@ std::span<const Pass> optimization_passes() {
       {"layout_channels_last", layout_channels_last},
       {"simplify_transposes", simplify_transposes},
       {"fuse_pointwise_depthwise", fuse_pointwise_depthwise},
+      {"fuse_pointwise_depthwise_project", fuse_pointwise_depthwise_project},
       {"fuse_matmul_layout", fuse_matmul_layout},
       {"fuse_attention", fuse_attention},
       {"eliminate_dead_code", eliminate_dead_code},

@@ -4,6 +4,9 @@
 
 #include <cmath>
 
+// The case tables name only the leading fields of Case; the rest keep their defaults.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 #include "backends/cpu/pointwise_depthwise/pointwise_depthwise.h"
 #include "backends/cpu/pointwise_depthwise/pointwise_depthwise_conv.h"
 #include "core/cpu_features.h"
@@ -24,6 +27,10 @@ struct Case {
   std::string pw_act, act;
   std::vector<float> pw_params, params;
   std::vector<float> affine;  // on the depthwise activation
+  int64_t m = 0;              // > 0: with a project to m channels (explicit pads only)
+  bool z = false;             // the project's sum input
+  std::string pj_act;
+  std::vector<float> pj_params;
 };
 
 CpuCheck make(const Case& c, int threads, uint64_t seed) {
@@ -46,6 +53,18 @@ CpuCheck make(const Case& c, int threads, uint64_t seed) {
   if (!c.act.empty()) chk.attr_string("activation", c.act);
   if (!c.params.empty()) chk.attr_floats("activation_params", c.params);
   if (!c.affine.empty()) chk.attr_floats("activation_affine", c.affine);
+  if (c.m > 0) {
+    const float sq = 1.f / std::sqrt(static_cast<float>(c.c));
+    chk.constant(random_tensor({c.m, c.c, 1, 1}, seed + 5, DType::kFloat32, -sq, sq));
+    chk.constant(random_tensor({c.m}, seed + 6));
+    if (c.z) {
+      const int64_t oh = (c.x[1] + c.pads[0] + c.pads[2] - 3) / c.stride + 1;
+      const int64_t ow = (c.x[2] + c.pads[1] + c.pads[3] - 3) / c.stride + 1;
+      chk.input(random_tensor({c.x[0], oh, ow, c.m}, seed + 7, DType::kFloat32, -2, 2));
+    }
+    if (!c.pj_act.empty()) chk.attr_string("pj_activation", c.pj_act);
+    if (!c.pj_params.empty()) chk.attr_floats("pj_activation_params", c.pj_params);
+  }
   return chk;
 }
 
@@ -76,6 +95,41 @@ TEST(CpuPointwiseDepthwise, MatchesTheTwoConvolutions) {
   EXPECT_GT(cpu::pointwise_depthwise_runs(), runs) << "the cases ran on another kernel";
 }
 
+// With the block's project convolution (inputs Wq, Bq and Z): MobileNetV2's 24- and 32-channel
+// projects (24 is not a multiple of AVX-512's 16 lanes: a masked last vector), wider ones that
+// take several channel groups, odd widths for the pixel tails, and activations on the project.
+TEST(CpuPointwiseDepthwise, WithProjectMatchesTheThreeConvolutions) {
+  const std::vector<Case> cases = {
+      {{1, 14, 14, 16}, 96, 2, {1, 1, 1, 1}, "", "Clip", "Clip", {0, 6}, {0, 6}, {}, 24},            // features.2
+      {{1, 12, 12, 24}, 144, 1, {1, 1, 1, 1}, "", "Clip", "Clip", {0, 6}, {0, 6}, {}, 24, true},     // features.3 + residual
+      {{1, 13, 9, 24}, 48, 2, {1, 1, 1, 1}, "", "Relu", "Relu", {}, {}, {}, 32},                     // odd sizes
+      {{2, 11, 7, 32}, 192, 1, {1, 1, 1, 1}, "", "Clip", "Clip", {0, 6}, {0, 6}, {}, 32, true},      // two images, Z
+      {{1, 9, 10, 32}, 64, 1, {0, 0, 0, 0}, "", "Relu", "Relu", {}, {}, {}, 96, false, "Relu"},     // 96: 6 vectors / 2 groups
+      {{1, 7, 7, 40}, 48, 1, {1, 1, 1, 1}, "", "", "", {}, {}, {}, 160, true, "Clip", {-1, 1}},     // 160: 10 vectors, Clip
+      {{1, 5, 6, 8}, 16, 2, {1, 1, 1, 1}, "", "Relu", "", {}, {}, {}, 8, false, "HardSwish"},       // m = 8, general epilogue
+      {{1, 3, 21, 24}, 40, 1, {1, 1, 1, 1}, "", "Clip", "Clip", {0, 6}, {0, 6}, {}, 56, true},       // 21 px: 8 + 8 + 5 tails
+  };
+  int64_t runs = cpu::pointwise_depthwise_runs();
+  uint64_t seed = 200;
+  for (const Case& c : cases) {
+    for (int threads : {1, 2, 3}) {
+      CpuCheck chk = make(c, threads, seed);
+      EXPECT_TRUE(chk.check()) << "m " << c.m << " threads " << threads;
+    }
+    seed += 10;
+  }
+  EXPECT_GT(cpu::pointwise_depthwise_runs(), runs) << "the cases ran on another kernel";
+}
+
+TEST(CpuPointwiseDepthwise, BadSumInputIsReported) {
+  Case c{{1, 8, 8, 16}, 16, 1, {1, 1, 1, 1}, "", "Relu", "Relu", {}, {}, {}, 24, true};
+  CpuCheck chk = make(c, 1, 6);
+  chk.inputs[7].first = random_tensor({1, 8, 8, 16}, 1);  // Z with the expanded, not the project's, channels
+  auto r = chk.run(Backend::kCpu);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.status().message().find("Z"), std::string::npos) << r.status().message();
+}
+
 // Configurations the kernel does not take run on the reference kernel, with the same results.
 TEST(CpuPointwiseDepthwise, OtherConfigurationsFallBack) {
   Case odd_c{{1, 8, 8, 16}, 12, 1, {1, 1, 1, 1}, "", "Relu", "Relu", {}, {}, {}};  // C not a multiple of 8
@@ -97,29 +151,41 @@ TEST(CpuPointwiseDepthwise, BadInputIsReported) {
   EXPECT_NE(r.status().message().find("PointwiseDepthwise"), std::string::npos) << r.status().message();
 }
 
-using RowsFn = void (*)(const cpu::PwDwParams&, const float*, float*, int64_t, int64_t, float*);
+using RowsFn = void (*)(const cpu::PwDwParams&, const float*, const float*, float*, int64_t, int64_t, float*);
 
 // A vector instantiation against the portable one (CPUs without AVX2), on the same rows: w = 21
 // takes AVX-512's 8-pixel expand tiles, then a 4-pixel one, then single pixels.
 void check_rows_against_scalar(RowsFn rows, int64_t c, const char* name) {
-  const int64_t h = 9, w = 21, k = 24;
+  const int64_t h = 9, w = 21, k = 24, m = 24;  // with a project to 24 channels: AVX-512's masked tail
   Tensor x = random_tensor({h, w, k}, 1), wp = random_tensor({k, c}, 2, DType::kFloat32, -0.2f, 0.2f),
          bp = random_tensor({c}, 3), wd = random_tensor({9, c}, 4), bd = random_tensor({c}, 5);
-  for (int64_t stride : {1, 2}) {
-    cpu::PwDwParams p;
-    p.h = h, p.w = w, p.k = k, p.c = c, p.stride = stride, p.pt = 1, p.pl = 1;
-    p.oh = (h + 2 - 3) / stride + 1, p.ow = (w + 2 - 3) / stride + 1;
-    p.w_pw = wp.data<float>(), p.b_pw = bp.data<float>(), p.w_dw = wd.data<float>(), p.b_dw = bd.data<float>();
-    p.act_pw.kind = ActKind::kClip, p.act_pw.alpha = 0, p.act_pw.beta = 6;
-    p.act_dw.kind = ActKind::kRelu;
-    std::vector<float> ring(static_cast<size_t>(cpu::pwdw_ring_floats(p))), a(static_cast<size_t>(p.oh * p.ow * c)),
-        b(a.size());
-    // Two ranges per call pattern: the second starts mid-image with an empty ring.
-    rows(p, x.data<float>(), a.data(), 0, 2, ring.data());
-    rows(p, x.data<float>(), a.data(), 2, p.oh, ring.data());
-    cpu::pwdw_rows_scalar(p, x.data<float>(), b.data(), 0, p.oh, ring.data());
-    for (size_t i = 0; i < a.size(); ++i) {
-      ASSERT_NEAR(a[i], b[i], 1e-4f * (1 + std::fabs(b[i]))) << name << " stride " << stride << " at " << i;
+  const int64_t ldq = (m + cpu::kPwDwProjectPad - 1) / cpu::kPwDwProjectPad * cpu::kPwDwProjectPad;
+  std::vector<float> wq(static_cast<size_t>(c * ldq), 0.f), bq(static_cast<size_t>(ldq), 0.f);
+  const Tensor wq_values = random_tensor({c, m}, 6, DType::kFloat32, -0.1f, 0.1f), bq_values = random_tensor({m}, 7);
+  for (int64_t i = 0; i < c; ++i)
+    for (int64_t o = 0; o < m; ++o) wq[static_cast<size_t>(i * ldq + o)] = wq_values.data<float>()[i * m + o];
+  std::copy(bq_values.data<float>(), bq_values.data<float>() + m, bq.begin());
+  for (bool project : {false, true}) {
+    for (int64_t stride : {1, 2}) {
+      cpu::PwDwParams p;
+      p.h = h, p.w = w, p.k = k, p.c = c, p.stride = stride, p.pt = 1, p.pl = 1;
+      p.oh = (h + 2 - 3) / stride + 1, p.ow = (w + 2 - 3) / stride + 1;
+      p.w_pw = wp.data<float>(), p.b_pw = bp.data<float>(), p.w_dw = wd.data<float>(), p.b_dw = bd.data<float>();
+      p.act_pw.kind = ActKind::kClip, p.act_pw.alpha = 0, p.act_pw.beta = 6;
+      p.act_dw.kind = ActKind::kRelu;
+      if (project) p.m = m, p.ldq = ldq, p.w_pj = wq.data(), p.b_pj = bq.data();
+      const int64_t out = p.oh * p.ow * cpu::pwdw_out_channels(p);
+      Tensor z = random_tensor({out}, 8);
+      const float* zp = project ? z.data<float>() : nullptr;
+      std::vector<float> ring(static_cast<size_t>(cpu::pwdw_ring_floats(p))), a(static_cast<size_t>(out)), b(a.size());
+      // Two ranges per call pattern: the second starts mid-image with an empty ring.
+      rows(p, x.data<float>(), zp, a.data(), 0, 2, ring.data());
+      rows(p, x.data<float>(), zp, a.data(), 2, p.oh, ring.data());
+      cpu::pwdw_rows_scalar(p, x.data<float>(), zp, b.data(), 0, p.oh, ring.data());
+      for (size_t i = 0; i < a.size(); ++i) {
+        ASSERT_NEAR(a[i], b[i], 1e-4f * (1 + std::fabs(b[i])))
+            << name << (project ? " with project" : "") << " stride " << stride << " at " << i;
+      }
     }
   }
 }

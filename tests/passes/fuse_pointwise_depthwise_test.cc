@@ -22,6 +22,9 @@ struct Block {
   bool residual_on_expand = false;             // the expand has a sum input Z
   bool second_use = false;                     // the expanded tensor is also a graph output
   bool dilated = false;
+  int64_t project = 0;                         // > 0: the block's 1x1 project to this many channels
+  bool project_residual = false;               // the project has a sum input Z
+  bool depthwise_second_use = false;           // the depthwise result is also a graph output
 };
 
 // A MobileNetV2 block's expand and depthwise convolutions as layout_channels_last leaves them.
@@ -45,7 +48,26 @@ void block(GraphBuilder& b, const Block& s) {
   if (s.dilated) attr_ints(dw, "dilations", {2, 2});
   set_clip(dw);
   if (s.second_use) b.output(pw->outputs[0]);
-  b.output(dw->outputs[0]);
+  if (s.project == 0) {
+    b.output(dw->outputs[0]);
+    return;
+  }
+  const int64_t oh = (s.h + 2 - 3) / s.stride + 1;
+  std::vector<ir::Value*> pj_in = {
+      dw->outputs[0], b.constant(random_tensor({s.project, s.c, 1, 1}, 7, DType::kFloat32, -0.1f, 0.1f)),
+      b.constant(random_tensor({s.project}, 8))};
+  if (s.project_residual) pj_in.push_back(b.input("r", {1, oh, oh, s.project}, 9));
+  ir::Node* pj = b.node("FusedConv", pj_in, 1, "kiln");
+  attr_int(pj, "channels_last", 1);
+  if (s.depthwise_second_use) b.output(dw->outputs[0]);
+  b.output(pj->outputs[0]);
+}
+
+// The pipeline's order: the block's expand and depthwise first, then its project.
+Expected<bool> both_passes(ir::Graph& g) {
+  KILN_ASSIGN_OR_RETURN(bool a, fuse_pointwise_depthwise(g));
+  KILN_ASSIGN_OR_RETURN(bool b, fuse_pointwise_depthwise_project(g));
+  return a || b;
 }
 
 TEST(FusePointwiseDepthwise, LargeExpandAndDepthwiseBecomeOneNode) {
@@ -91,6 +113,53 @@ TEST(FusePointwiseDepthwise, OtherShapesAndUsesStay) {
   Block s3;
   s3.stride = 3;
   EXPECT_TRUE(stays(s3));
+}
+
+// The project (with and without the residual as Z) joins the node as inputs 5-7.
+TEST(FusePointwiseDepthwiseProject, ProjectJoinsTheNode) {
+  for (bool residual : {false, true}) {
+    Block s;
+    s.stride = residual ? 1 : 2;
+    s.k = residual ? 24 : 16;
+    s.project = 24;
+    s.project_residual = residual;
+    PassCheck c([&](GraphBuilder& b) { block(b, s); });
+    ASSERT_TRUE(c.apply(both_passes));
+    EXPECT_EQ(c.ops(), (Ops{"kiln.PointwiseDepthwise"}));
+    const ir::Node& n = *c.after->g->nodes[0];
+    EXPECT_EQ(n.inputs.size(), residual ? 8u : 7u);
+    EXPECT_FALSE(n.has_attr("pj_activation")) << "the project is linear";
+    EXPECT_EQ(n.attr_string("pw_activation", ""), "Clip");
+    EXPECT_EQ(n.attr_string("activation", ""), "Clip");
+    EXPECT_EQ(c.output_names(), c.original_outputs);
+    EXPECT_TRUE(c.numeric()) << "residual " << residual;
+  }
+}
+
+TEST(FusePointwiseDepthwiseProject, ProjectsThatCannotJoinStay) {
+  Block used;  // the depthwise result is needed elsewhere too
+  used.project = 24;
+  used.depthwise_second_use = true;
+  PassCheck c([&](GraphBuilder& b) { block(b, used); });
+  ASSERT_TRUE(c.apply(both_passes));
+  EXPECT_EQ(c.ops(), (Ops{"kiln.PointwiseDepthwise", "kiln.FusedConv"}));
+  EXPECT_TRUE(c.numeric());
+  Block small;  // no PointwiseDepthwise to join (28 x 28 x 96 stays two nodes)
+  small.h = 28;
+  small.project = 24;
+  PassCheck d([&](GraphBuilder& b) { block(b, small); });
+  ASSERT_TRUE(d.apply(both_passes));
+  EXPECT_FALSE(d.changed);
+  Block hardswish;  // a project activation outside none / Relu / Clip
+  hardswish.project = 24;
+  PassCheck h([&](GraphBuilder& b) {
+    block(b, hardswish);
+    ir::Node* pj = b.g->nodes[2].get();
+    pj->attrs["activation"].kind = ir::Attribute::Kind::kString;
+    pj->attrs["activation"].s = "HardSwish";
+  });
+  ASSERT_TRUE(h.apply(both_passes));
+  EXPECT_EQ(h.ops(), (Ops{"kiln.PointwiseDepthwise", "kiln.FusedConv"}));
 }
 
 // HardSwish (PP-OCRv4 det's blocks) measured slower fused: the pass leaves it to two nodes.

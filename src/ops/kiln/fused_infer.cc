@@ -88,7 +88,25 @@ Status infer_pointwise_depthwise(InferContext& ctx) {
                       {nullptr, ctx.input_constant(3), ctx.input_constant(4)});
   KILN_TRY(infer_conv(dw_ctx));
   ir::TypeInfo y = dw_ctx.outputs().at(0);
+  if (ctx.has_input(5) || ctx.has_input(6) || ctx.has_input(7)) {
+    if (!ctx.has_input(5) || !ctx.has_input(6)) return ctx.error("the project needs both Wq (input 5) and Bq (input 6)");
+    if (auto pj = Activation::from_node(ctx.node(), "pj_"); !pj) return pj.status();
+    const ir::TypeInfo& wq = ctx.input_type(5);
+    if (wq.dims && (wq.dims->size() != 4 || !(*wq.dims)[2].known() || (*wq.dims)[2].value != 1 ||
+                    !(*wq.dims)[3].known() || (*wq.dims)[3].value != 1)) {
+      return ctx.error("Wq must be a 1x1 kernel [M, C, 1, 1], got {}", wq.str());
+    }
+    InferContext pj_ctx(expand, {&y, &wq, &ctx.input_type(6)}, {nullptr, ctx.input_constant(5), ctx.input_constant(6)});
+    KILN_TRY(infer_conv(pj_ctx));
+    y = pj_ctx.outputs().at(0);
+  }
   if (y.dims) y.dims = to_channels_last(*y.dims);
+  if (ctx.has_input(7) && ctx.input_type(7).dims && y.dims) {
+    const auto& z = *ctx.input_type(7).dims;
+    bool same = z.size() == y.dims->size();
+    for (size_t i = 0; same && i < z.size(); ++i) same = !z[i].known() || !(*y.dims)[i].known() || z[i].value == (*y.dims)[i].value;
+    if (!same) return ctx.error("sum input Z {} must have the output's shape {}", ctx.input_type(7).str(), y.str());
+  }
   ctx.set_output(0, y);
   return Status::ok();
 }

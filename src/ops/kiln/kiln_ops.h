@@ -8,12 +8,15 @@
 //       place) and `alpha` (scales the product): ops/kiln/matmul_layout.h.
 //   kiln.Attention(Q, K, V, mask?) -> Y  softmax(alpha * Q' x K' + mask) x V' with the operands and
 //       the result read / written through perm_q/perm_k/perm_v/perm_y (ops/kiln/matmul_layout.h).
-//   kiln.PointwiseDepthwise(X, Wp, Bp, Wd, Bd) -> Y   a MobileNet inverted-residual block's expand
+//   kiln.PointwiseDepthwise(X, Wp, Bp, Wd, Bd, Wq?, Bq?, Z?) -> Y   a MobileNet inverted-residual block's expand
 //       and depthwise convolutions as one: T = pw_act(Conv1x1(X, Wp) + Bp), Y = act(Conv(T, Wd) + Bd)
 //       with Wp [C, K, 1, 1], Wd [C, 1, 3, 3] (group C), X [N, H, W, K] and Y [N, OH, OW, C] stored
 //       channels-last. Attributes: the depthwise Conv's (strides, pads, dilations, group,
 //       kernel_shape), `activation`... for it and `pw_activation`... for the expand (activation.h).
 //       T never exists whole: the CPU kernel expands three rows at a time into a per-thread ring.
+//       Optional inputs Wq [M, C, 1, 1], Bq [M] and Z [N, OH, OW, M] add the block's project
+//       convolution: Y = pj_act(Conv1x1(D, Wq) + Bq + Z), D the depthwise result (computed one
+//       row at a time), Y [N, OH, OW, M]; `pj_activation`... is its activation.
 //   kiln.Gelu(X) -> Y                    attribute `approximate` = "none" (erf) or "tanh".
 //   kiln.Silu(X) -> Y                    Y = X * sigmoid(X).
 //   kiln.Nhwc<Op>(X, ...) -> Y, ...      the ONNX op <Op> (MaxPool, AveragePool, GlobalAveragePool,

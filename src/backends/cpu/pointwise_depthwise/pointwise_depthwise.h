@@ -29,15 +29,31 @@ struct PwDwParams {
   const float* w_dw = nullptr;        // [9][c], tap-major
   const float* b_dw = nullptr;        // [c]
   Activation act_pw, act_dw;          // kinds activation_in_registers() accepts
+  // The optional project convolution (m > 0): Y = act_pj(D x w_pj + b_pj + Z), D the depthwise
+  // result, computed one output row at a time from a row buffer after the ring.
+  int64_t m = 0;                      // project output channels (0: no project; Y is [oh, ow, c])
+  int64_t ldq = 0;                    // w_pj row length: m rounded up to kPwDwProjectPad
+  const float* w_pj = nullptr;        // [c][ldq], zero-padded
+  const float* b_pj = nullptr;        // [ldq], zero-padded
+  Activation act_pj;
 };
 
-// Floats of ring one thread needs: three expanded rows.
-inline int64_t pwdw_ring_floats(const PwDwParams& p) { return 3 * p.w * p.c; }
+// The project weights' rows and bias are padded to this many floats (the widest vector).
+inline constexpr int64_t kPwDwProjectPad = 16;
 
-// Output rows [r0, r1) of one image: x is the image's [h, w, k], y its [oh, ow, c], ring holds
+// Channels of Y: the project's when there is one.
+inline int64_t pwdw_out_channels(const PwDwParams& p) { return p.m > 0 ? p.m : p.c; }
+
+// Floats of ring one thread needs: three expanded rows, and with a project one depthwise row.
+inline int64_t pwdw_ring_floats(const PwDwParams& p) { return 3 * p.w * p.c + (p.m > 0 ? p.ow * p.c : 0); }
+
+// Output rows [r0, r1) of one image: x is the image's [h, w, k], y its [oh, ow, out channels], z
+// (with a project only; may be null) the sum input laid out like y, ring holds
 // pwdw_ring_floats(p) floats of this thread's own.
-void pwdw_rows_avx2(const PwDwParams& p, const float* x, float* y, int64_t r0, int64_t r1, float* ring);
-void pwdw_rows_avx512(const PwDwParams& p, const float* x, float* y, int64_t r0, int64_t r1, float* ring);  // C % 16 == 0
-void pwdw_rows_scalar(const PwDwParams& p, const float* x, float* y, int64_t r0, int64_t r1, float* ring);
+void pwdw_rows_avx2(const PwDwParams& p, const float* x, const float* z, float* y, int64_t r0, int64_t r1, float* ring);
+void pwdw_rows_avx512(const PwDwParams& p, const float* x, const float* z, float* y, int64_t r0, int64_t r1,
+                      float* ring);  // C % 16 == 0
+void pwdw_rows_scalar(const PwDwParams& p, const float* x, const float* z, float* y, int64_t r0, int64_t r1,
+                      float* ring);
 
 }  // namespace kiln::cpu

@@ -18,7 +18,7 @@ namespace {
 
 std::atomic<int64_t> g_runs{0};
 
-using RowsFn = void (*)(const PwDwParams&, const float*, float*, int64_t, int64_t, float*);
+using RowsFn = void (*)(const PwDwParams&, const float*, const float*, float*, int64_t, int64_t, float*);
 
 // The calling thread's ring, kept by the thread (OpenMP's team threads live as long as the
 // process) and shared by all PointwiseDepthwise nodes, so its lines stay in that core's cache.
@@ -37,13 +37,21 @@ struct Geometry {
   int64_t h = -1, w = -1, oh = 0, ow = 0, pt = 0, pl = 0;
 };
 
+// The optional project convolution's packed operands (m == 0: none).
+struct Project {
+  int64_t m = 0, ldq = 0;
+  std::vector<float> w, b;  // [c][ldq], [ldq]
+  Activation act;
+};
+
 class PointwiseDepthwiseKernel final : public OpKernel {
  public:
   PointwiseDepthwiseKernel(int64_t k, int64_t c, int64_t stride, std::vector<float> w_pw, std::vector<float> b_pw,
                            std::vector<float> w_dw, std::vector<float> b_dw, Activation act_pw, Activation act_dw,
-                           Geometry fixed, RowsFn rows)
+                           Project project, Geometry fixed, RowsFn rows)
       : k_(k), c_(c), stride_(stride), w_pw_(std::move(w_pw)), b_pw_(std::move(b_pw)), w_dw_(std::move(w_dw)),
-        b_dw_(std::move(b_dw)), act_pw_(act_pw), act_dw_(act_dw), fixed_(fixed), rows_(rows) {}
+        b_dw_(std::move(b_dw)), act_pw_(act_pw), act_dw_(act_dw), project_(std::move(project)), fixed_(fixed),
+        rows_(rows) {}
 
   Status run(KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -54,7 +62,17 @@ class PointwiseDepthwiseKernel final : public OpKernel {
     if (x.dim(1) != g.h || x.dim(2) != g.w) {
       KILN_ASSIGN_OR_RETURN(g, geometry(ctx.node(), x.dim(1), x.dim(2)));
     }
-    Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, {x.dim(0), g.oh, g.ow, c_});
+    const int64_t out_c = project_.m > 0 ? project_.m : c_;
+    const Shape out_shape = {x.dim(0), g.oh, g.ow, out_c};
+    const float* z = nullptr;
+    if (ctx.has_input(7)) {
+      const Tensor& zt = ctx.input(7);
+      if (zt.dtype() != DType::kFloat32 || zt.shape() != out_shape) {
+        return ctx.error("sum input Z must be float32 {} (channels-last), got {}", shape_str(out_shape), zt.describe());
+      }
+      z = zt.data<float>();
+    }
+    Tensor& y = ctx.allocate_output_uninit(0, DType::kFloat32, out_shape);
     g_runs.fetch_add(1, std::memory_order_relaxed);
     if (y.numel() == 0) return Status::ok();
 
@@ -62,12 +80,14 @@ class PointwiseDepthwiseKernel final : public OpKernel {
     p.h = g.h, p.w = g.w, p.k = k_, p.c = c_, p.oh = g.oh, p.ow = g.ow, p.stride = stride_, p.pt = g.pt, p.pl = g.pl;
     p.w_pw = w_pw_.data(), p.b_pw = b_pw_.data(), p.w_dw = w_dw_.data(), p.b_dw = b_dw_.data();
     p.act_pw = act_pw_, p.act_dw = act_dw_;
+    p.m = project_.m, p.ldq = project_.ldq, p.act_pj = project_.act;
+    p.w_pj = project_.w.data(), p.b_pj = project_.b.data();
 
     const float* xd = x.data<float>();
     float* yd = y.data<float>();
     const int64_t n = x.dim(0), total = n * g.oh;
     // A thread's range should be worth a fork: ~0.3 MFLOP at least (rows of late, small layers).
-    const int64_t row_flops = std::max<int64_t>(1, 2 * c_ * (stride_ * g.w * k_ + 9 * g.ow));
+    const int64_t row_flops = std::max<int64_t>(1, 2 * c_ * (stride_ * g.w * k_ + 9 * g.ow + g.ow * project_.m));
     const int64_t ring_floats = pwdw_ring_floats(p);
     const int64_t grain = std::max<int64_t>(1, 300000 / row_flops);
     const RowsFn rows = rows_;
@@ -77,7 +97,8 @@ class PointwiseDepthwiseKernel final : public OpKernel {
           float* own = thread_ring(ring_floats);
           for (int64_t img = b / g.oh; img * g.oh < e; ++img) {
             const int64_t r0 = std::max(b, img * g.oh) - img * g.oh, r1 = std::min(e, (img + 1) * g.oh) - img * g.oh;
-            rows(p, xd + img * g.h * g.w * k_, yd + img * g.oh * g.ow * c_, r0, r1, own);
+            const int64_t out_img = img * g.oh * g.ow * out_c;
+            rows(p, xd + img * g.h * g.w * k_, z ? z + out_img : nullptr, yd + out_img, r0, r1, own);
           }
         },
         grain);
@@ -95,6 +116,7 @@ class PointwiseDepthwiseKernel final : public OpKernel {
   int64_t k_, c_, stride_;
   std::vector<float> w_pw_, b_pw_, w_dw_, b_dw_;
   Activation act_pw_, act_dw_;
+  Project project_;
   Geometry fixed_;  // for the static input size (h = -1 when it is not known at prepare)
   RowsFn rows_;
 };
@@ -138,6 +160,25 @@ Expected<std::unique_ptr<OpKernel>> prepare_pointwise_depthwise(const PrepareCon
   if (!act_pw || !act_dw || !activation_in_registers(act_pw->kind) || !activation_in_registers(act_dw->kind)) {
     return decline();
   }
+  Project project;
+  if (pctx.node.has_input(5)) {
+    const Tensor* wq = pctx.constant(5);
+    if (!wq || wq->rank() != 4) return decline();
+    const int64_t m = wq->dim(0);
+    const Tensor* bq = constant_f32(pctx, 6, {m});
+    auto act_pj = Activation::from_node(node, "pj_");
+    if (m < 1 || !constant_f32(pctx, 5, {m, c, 1, 1}) || !bq || !act_pj || !activation_in_registers(act_pj->kind)) {
+      return decline();
+    }
+    project.m = m, project.act = *act_pj;
+    project.ldq = (m + kPwDwProjectPad - 1) / kPwDwProjectPad * kPwDwProjectPad;
+    project.w.assign(static_cast<size_t>(c * project.ldq), 0.f);
+    project.b.assign(static_cast<size_t>(project.ldq), 0.f);
+    const float* wqd = wq->data<float>();
+    for (int64_t o = 0; o < m; ++o)
+      for (int64_t ch = 0; ch < c; ++ch) project.w[static_cast<size_t>(ch * project.ldq + o)] = wqd[o * c + ch];
+    std::copy(bq->data<float>(), bq->data<float>() + m, project.b.begin());
+  }
   RowsFn rows = nullptr;
   switch (cpu_isa()) {
     case Isa::kAvx512: rows = c % 16 == 0 ? pwdw_rows_avx512 : pwdw_rows_avx2; break;
@@ -161,7 +202,7 @@ Expected<std::unique_ptr<OpKernel>> prepare_pointwise_depthwise(const PrepareCon
   }
   std::vector<float> b_pw(bp->data<float>(), bp->data<float>() + c), b_dw(bd->data<float>(), bd->data<float>() + c);
   return std::unique_ptr<OpKernel>(std::make_unique<PointwiseDepthwiseKernel>(
-      k, c, strides[0], std::move(w_pw), std::move(b_pw), std::move(w_dw), std::move(b_dw), *act_pw, *act_dw, fixed,
+      k, c, strides[0], std::move(w_pw), std::move(b_pw), std::move(w_dw), std::move(b_dw), *act_pw, *act_dw, std::move(project), fixed,
       rows));
 }
 

@@ -13,6 +13,7 @@ namespace {
 template <class A>
 struct PwDwKernel {
   using V = typename A::V;
+  using M = typename A::M;
   static constexpr int64_t L = A::kWidth;
 
   using Finish = cpu::Finish<A>;
@@ -180,10 +181,89 @@ struct PwDwKernel {
     }
   }
 
-  static void rows(const PwDwParams& p, const float* x, float* y, int64_t r0, int64_t r1, float* ring) {
+  // Project: output pixels [0, P) x channels [n0, n0 + NV * L) of Y = act(D x w_pj + b_pj + Z),
+  // the last vector masked by `last` (m need not be a multiple of L). The reduction runs over all
+  // c channels of the depthwise row D.
+  template <int P, int NV, int E>
+  static inline void project_tile(const PwDwParams& p, const Finish& fin, M last, const float* d, const float* z,
+                                  float* y, int64_t n0) {
+    const int64_t c = p.c, m = p.m, ldq = p.ldq;
+    V acc[P][NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      const V b = A::loadw(p.b_pj + n0 + v * L);
+#pragma GCC unroll 8
+      for (int i = 0; i < P; ++i) acc[i][v] = b;
+    }
+    const float* w = p.w_pj + n0;
+#pragma GCC unroll 4
+    for (int64_t kk = 0; kk < c; ++kk, w += ldq) {
+      V b[NV];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) b[v] = A::loadw(w + v * L);
+#pragma GCC unroll 8
+      for (int i = 0; i < P; ++i) {
+        const V a = A::set1(d[i * c + kk]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[i][v] = A::fma(a, b[v], acc[i][v]);
+      }
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < P; ++i) {
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) {
+        float* out = y + i * m + n0 + v * L;
+        V r = acc[i][v];
+        if (v + 1 < NV || n0 + NV * L <= m) {
+          if (z) r = A::add(r, A::load(z + i * m + n0 + v * L, A::full()));
+          A::store(out, fin.template apply<E>(r), A::full());
+        } else {
+          if (z) r = A::add(r, A::load(z + i * m + n0 + v * L, last));
+          A::store(out, fin.template apply<E>(r), last);
+        }
+      }
+    }
+  }
+
+  template <int P, int E>
+  static inline void project_pixels(const PwDwParams& p, const Finish& fin, M last, const float* d, const float* z,
+                                    float* y) {
+    const int64_t vecs = (p.m + L - 1) / L;
+    int64_t v = 0;
+    for (; v + 3 <= vecs; v += 3) project_tile<P, 3, E>(p, fin, last, d, z, y, v * L);
+    if (vecs - v == 2) project_tile<P, 2, E>(p, fin, last, d, z, y, v * L);
+    else if (vecs - v == 1) project_tile<P, 1, E>(p, fin, last, d, z, y, v * L);
+  }
+
+  // One depthwise row d [ow][c] -> one output row y [ow][m] (z: Z's row, or null).
+  template <int E>
+  static void project_row(const PwDwParams& p, const float* d, const float* z, float* y) {
+    const Finish fin(p.act_pj);
+    const M last = A::mask(p.m % L == 0 ? L : p.m % L);
+    const int64_t c = p.c, m = p.m;
+    int64_t px = 0;
+    for (; px + kTilePixels <= p.ow; px += kTilePixels) {
+      project_pixels<kTilePixels, E>(p, fin, last, d + px * c, z ? z + px * m : nullptr, y + px * m);
+    }
+    for (; px < p.ow; ++px) project_pixels<1, E>(p, fin, last, d + px * c, z ? z + px * m : nullptr, y + px * m);
+  }
+
+  using ProjectFn = void (*)(const PwDwParams&, const float*, const float*, float*);
+  static ProjectFn project_for(const PwDwParams& p) {
+    switch (epilogue_of(p.act_pj)) {
+      case kLinear: return project_row<kLinear>;
+      case kClamp: return project_row<kClamp>;
+      default: return project_row<kAnyActivation>;
+    }
+  }
+
+  static void rows(const PwDwParams& p, const float* x, const float* z, float* y, int64_t r0, int64_t r1,
+                   float* ring) {
     const ExpandFn expand = expand_for(p);
     const DwFn dw = p.stride == 1 ? dw_for_e<1>(p.act_dw) : dw_for_e<2>(p.act_dw);
-    const int64_t slot_floats = p.w * p.c;
+    const ProjectFn project = p.m > 0 ? project_for(p) : nullptr;
+    const int64_t slot_floats = p.w * p.c, out_c = pwdw_out_channels(p);
+    float* drow = ring + 3 * slot_floats;  // the depthwise row, with a project
     int64_t held[3] = {-1, -1, -1};  // the input row each ring slot holds
     for (int64_t r = r0; r < r1; ++r) {
       const float* rows[3];
@@ -201,7 +281,12 @@ struct PwDwKernel {
         }
         rows[kh] = dst;
       }
-      dw(p, rows, y + r * p.ow * p.c);
+      if (!project) {
+        dw(p, rows, y + r * p.ow * p.c);
+      } else {
+        dw(p, rows, drow);
+        project(p, drow, z ? z + r * p.ow * out_c : nullptr, y + r * p.ow * out_c);
+      }
     }
   }
 };

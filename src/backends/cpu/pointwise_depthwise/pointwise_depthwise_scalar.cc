@@ -4,8 +4,9 @@
 
 namespace kiln::cpu {
 
-void pwdw_rows_scalar(const PwDwParams& p, const float* x, float* y, int64_t r0, int64_t r1, float* ring) {
-  PwDwKernel<ScalarOps>::rows(p, x, y, r0, r1, ring);
+void pwdw_rows_scalar(const PwDwParams& p, const float* x, const float* z, float* y, int64_t r0, int64_t r1,
+                      float* ring) {
+  PwDwKernel<ScalarOps>::rows(p, x, z, y, r0, r1, ring);
 }
 
 }  // namespace kiln::cpu

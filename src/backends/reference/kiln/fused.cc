@@ -156,8 +156,9 @@ Status attention(KernelContext& ctx) {
   return Status::ok();
 }
 
-// kiln.PointwiseDepthwise as its two channels-last FusedConvs: the expand (pw_ activation, no other
-// attributes), then the depthwise one (the node's attributes less the pw_ ones).
+// kiln.PointwiseDepthwise as its two or three channels-last FusedConvs: the expand (pw_ activation,
+// no other attributes), the depthwise one (the node's attributes less the pw_ and pj_ ones), and
+// with Wq the project (pj_ activation, Z).
 Status pointwise_depthwise(KernelContext& ctx) {
   KILN_ASSIGN_OR_RETURN(Activation pw_act, Activation::from_node(ctx.node(), "pw_"));
   ir::Node expand;
@@ -174,9 +175,24 @@ Status pointwise_depthwise(KernelContext& ctx) {
   depthwise.attrs = ctx.node().attrs;
   for (const char* key : {"pw_activation", "pw_activation_params", "pw_activation_affine"}) depthwise.attrs.erase(key);
   set_channels_last(depthwise);
+  for (const char* key : {"pj_activation", "pj_activation_params", "pj_activation_affine"}) depthwise.attrs.erase(key);
   ForwardContext y(depthwise, {Value(t.output(0)), ctx.input_value(3), ctx.input_value(4)});
   KILN_TRY(fused_conv(y));
-  ctx.set_output(0, Value(y.output(0)));
+  if (!ctx.has_input(5)) {
+    ctx.set_output(0, Value(y.output(0)));
+    return Status::ok();
+  }
+  // The project: a 1x1 FusedConv with the pj_ activation and Z.
+  KILN_ASSIGN_OR_RETURN(Activation pj_act, Activation::from_node(ctx.node(), "pj_"));
+  ir::Node project = expand;
+  project.attrs.clear();
+  set_channels_last(project);
+  pj_act.write_to(project);
+  std::vector<Value> inputs = {Value(y.output(0)), ctx.input_value(5), ctx.input_value(6)};
+  if (ctx.has_input(7)) inputs.push_back(ctx.input_value(7));
+  ForwardContext out(project, std::move(inputs));
+  KILN_TRY(fused_conv(out));
+  ctx.set_output(0, Value(out.output(0)));
   return Status::ok();
 }
 
