@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/cpu/dnnl/conv_kernels.h"
 #include "backends/cpu/gemm_conv/gemm_conv.h"
 #include "core/cpu_features.h"
 #include "cpu/cpu_check.h"
@@ -55,8 +56,17 @@ CpuCheck make(const GemmCase& k, uint64_t seed = 1) {
   return c;
 }
 
-// Runs the case; fails unless the GEMM convolution took the node (`expect_taken`) or did not.
-::testing::AssertionResult check(const GemmCase& k, bool expect_taken = true) {
+// Pins onednn::dense_conv_is_brgemm() for one check, so the kernel's AVX2-machine choices are
+// tested on every machine (and the AVX-512 ones by the test that pins true).
+struct PinBrgemm {
+  explicit PinBrgemm(bool on) { cpu::onednn::set_dense_conv_is_brgemm_for_testing(on ? 1 : 0); }
+  ~PinBrgemm() { cpu::onednn::set_dense_conv_is_brgemm_for_testing(-1); }
+};
+
+// Runs the case as on a machine without brgconv (unless `brgemm`); fails unless the GEMM
+// convolution took the node (`expect_taken`) or did not.
+::testing::AssertionResult check(const GemmCase& k, bool expect_taken = true, bool brgemm = false) {
+  PinBrgemm pin(brgemm);
   const int64_t before = cpu::gemm_conv_runs();
   auto r = make(k).check();
   if (!r) return r;
@@ -135,6 +145,13 @@ void check_variant(cpu::GemmConvEpilogueFn fn, const char* name) {
   cpu::gemm_conv_epilogue_scalar(bias.data<float>(), act, z.data<float>(), a.data<float>(), m, rows);
   fn(bias.data<float>(), act, z.data<float>(), b.data<float>(), m, rows);
   for (int64_t i = 0; i < a.numel(); ++i) ASSERT_NEAR(a.data<float>()[i], b.data<float>()[i], 1e-5) << name << " " << i;
+}
+
+// Where oneDNN has brgconv (AVX-512) it beats the GEMM convolution at every shape: declined.
+TEST(CpuGemmConv, DeclinesWhereOneDnnHasBrgconv) {
+  GemmCase s2;
+  s2.c = 128, s2.m = 128, s2.act = "Relu";
+  EXPECT_TRUE(check(s2, /*expect_taken=*/false, /*brgemm=*/true));
 }
 
 TEST(CpuGemmConv, Avx2Epilogue) {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "backends/cpu/dnnl/conv_kernels.h"
 #include "backends/cpu/winograd/winograd.h"
 #include "backends/cpu/winograd/winograd_conv.h"
 #include "core/cpu_features.h"
@@ -35,9 +36,17 @@ std::vector<int64_t> out_size(const WinoCase& k) {
   return {k.h + k.pads[0] + k.pads[2] - 2, k.w + k.pads[1] + k.pads[3] - 2};
 }
 
-// Runs the case on the CPU backend with output tile r (KILN_WINOGRAD_TILE) and on the reference;
-// fails unless Winograd took the node.
+// Pins onednn::dense_conv_is_brgemm() for one check, so the kernel's AVX2-machine choices are
+// tested on every machine (and the AVX-512 ones by the test that pins true).
+struct PinBrgemm {
+  explicit PinBrgemm(bool on) { cpu::onednn::set_dense_conv_is_brgemm_for_testing(on ? 1 : 0); }
+  ~PinBrgemm() { cpu::onednn::set_dense_conv_is_brgemm_for_testing(-1); }
+};
+
+// Runs the case on the CPU backend with output tile r (KILN_WINOGRAD_TILE) and on the reference,
+// as on a machine without brgconv; fails unless Winograd took the node.
 ::testing::AssertionResult check_tile(const WinoCase& k, const char* r, uint64_t seed) {
+  PinBrgemm pin(false);
   ::setenv("KILN_WINOGRAD_TILE", r, 1);
   CpuCheck c("FusedConv", 1, 1, "kiln");
   c.threads = k.threads;
@@ -200,6 +209,22 @@ void check_variant(cpu::WinoInputFn input, cpu::WinoOutputFn output, const char*
     for (size_t i = 0; i < y.size(); ++i) {
       ASSERT_NEAR(y[i], y_ref[i], 1e-5 * (1 + std::fabs(y_ref[i]))) << name << " F" << r << " output element " << i;
     }
+  }
+}
+
+// With brgconv, images of at most 8x8 output pixels go to oneDNN; larger ones stay on Winograd.
+TEST(CpuWinograd, SmallImagesGoToBrgconv) {
+  PinBrgemm pin(true);
+  for (int64_t hw : {7, 8, 9}) {
+    const int64_t before = cpu::winograd_conv_runs();
+    CpuCheck c("FusedConv", 1, 1, "kiln");
+    c.input(random_tensor({1, hw, hw, 32}, 1));
+    c.constant(random_tensor({32, 32, 3, 3}, 2, DType::kFloat32, -0.1f, 0.1f));
+    c.attr_int("channels_last", 1);
+    c.attr_ints("kernel_shape", {3, 3});
+    c.attr_ints("pads", {1, 1, 1, 1});
+    EXPECT_TRUE(c.check());
+    EXPECT_EQ(cpu::winograd_conv_runs() > before, hw * hw > cpu::kWinoMinPixelsOverBrgemm) << hw << "x" << hw;
   }
 }
 

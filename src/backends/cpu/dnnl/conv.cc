@@ -354,6 +354,22 @@ int64_t reference_fallback_runs() { return g_fallback_runs.load(std::memory_orde
 
 int64_t conv_weight_reorders() { return g_weight_reorders.load(std::memory_order_relaxed); }
 
+namespace {
+std::atomic<int> g_brgemm_override{-1};
+}  // namespace
+
+bool dense_conv_is_brgemm() {
+  static const bool brg = [] {
+    const dnnl::cpu_isa isa = dnnl::get_effective_cpu_isa();
+    return isa == dnnl::cpu_isa::avx512_core || isa == dnnl::cpu_isa::avx512_core_vnni ||
+           isa == dnnl::cpu_isa::avx512_core_bf16 || isa == dnnl::cpu_isa::avx512_core_amx;
+  }();
+  const int pinned = g_brgemm_override.load(std::memory_order_relaxed);
+  return pinned >= 0 ? pinned != 0 : brg;
+}
+
+void set_dense_conv_is_brgemm_for_testing(int value) { g_brgemm_override.store(value, std::memory_order_relaxed); }
+
 int64_t channels_last_blocked_convs() { return g_channels_last_blocked.load(std::memory_order_relaxed); }
 
 }  // namespace kiln::cpu::onednn

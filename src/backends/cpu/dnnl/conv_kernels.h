@@ -11,6 +11,14 @@ Expected<std::unique_ptr<OpKernel>> prepare_conv_transpose(const PrepareContext&
 Expected<std::unique_ptr<OpKernel>> prepare_pool(const PrepareContext& pctx);            // Max/Average/Global pools (+ Nhwc)
 Expected<std::unique_ptr<OpKernel>> prepare_lrn(const PrepareContext& pctx);             // LRN, kiln.NhwcLRN
 
+// Whether oneDNN runs dense fp32 convolutions on its brgemm kernels here (brgconv: AVX-512 and
+// up), which take channels-last data in place at 69-84% of the FMA peak on ResNet-50's layers.
+// The own dense kernels (gemm_conv, Winograd on small images) were written against AVX2's direct
+// kernels and decline the shapes where brgconv beats them.
+bool dense_conv_is_brgemm();
+// Tests of those kernels pin the answer (-1: detect again), so every machine tests both choices.
+void set_dense_conv_is_brgemm_for_testing(int value);
+
 // How many runs of this family's kernels went to the reference kernel because the shape seen at
 // run time was one oneDNN could not take (tests assert their cases stay on oneDNN).
 int64_t reference_fallback_runs();

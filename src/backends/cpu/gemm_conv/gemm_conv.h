@@ -4,7 +4,8 @@
 // and Winograd's 4x4 tiles waste a third of a 7x7 image; the GEMM [pixels x kh*kw*C] x
 // [kh*kw*C x M] reads the weights once for all output pixels of all images.
 //
-// Taken when: channels-last, 2-D, group 1, a static input shape, kernel larger than 1x1, at least
+// Taken when oneDNN has no brgconv here (onednn::dense_conv_is_brgemm(): AVX2 machines), and:
+// channels-last, 2-D, group 1, a static input shape, kernel larger than 1x1, at least
 // kGemmConvMinChannels input channels, and per image at most kGemmConvMaxPixels output pixels
 // with stride > 1, or kGemmConvMaxPixelsStride1 with stride 1 (Winograd is faster beyond).
 #pragma once
