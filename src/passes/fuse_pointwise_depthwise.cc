@@ -57,6 +57,18 @@ bool is_pointwise(const ir::Node* n, int64_t in_channels, bool allow_z) {
          n->attr_string("auto_pad", "NOTSET") == "NOTSET";
 }
 
+// The block's project: a 1x1 FusedConv (Z allowed) reading the c channels of the depthwise result
+// d as X only, and d's only consumer; nullptr when there is none.
+ir::Node* sole_project(const passes::Rewrite& rw, ir::Value* d, int64_t c) {
+  if (!passes::sole_use(rw.graph, d) || d->consumers.empty()) return nullptr;
+  ir::Node* pj = d->consumers.front();
+  if (rw.dead(pj) || !is_pointwise(pj, c, /*allow_z=*/true) || pj->inputs[0] != d ||
+      (pj->has_input(3) && pj->inputs[3] == d)) {
+    return nullptr;
+  }
+  return pj;
+}
+
 }  // namespace
 
 Expected<bool> fuse_pointwise_depthwise(ir::Graph& graph) {
@@ -70,11 +82,8 @@ Expected<bool> fuse_pointwise_depthwise(ir::Graph& graph) {
     if (strides.size() != 2 || strides[0] != strides[1] || (strides[0] != 1 && strides[0] != 2)) return false;
 
     ir::Value* t = dw.inputs[0];
-    ir::Node* pw = t ? t->producer : nullptr;
-    if (rw.dead(pw) || !passes::sole_use(rw.graph, t)) return false;
-    if (!is_pointwise(pw, -1, /*allow_z=*/false) || passes::known(pw->inputs[1])->dim(0) != c) return false;
-    // The expanded tensor of one image, [N, H, W, C] with H, W and C known.
-    if (!t->type.dims || t->type.dims->size() != 4) return false;
+    // The depthwise input of one image, [N, H, W, C] with H, W and C known.
+    if (!t || !t->type.dims || t->type.dims->size() != 4) return false;
     int64_t bytes = 4;
     for (size_t i = 1; i < 4; ++i) {
       const ir::Dim& d = (*t->type.dims)[i];
@@ -82,16 +91,28 @@ Expected<bool> fuse_pointwise_depthwise(ir::Graph& graph) {
       bytes *= d.value;
     }
     if (bytes < kMinExpandedBytes) return false;
+    ir::Node* pw = t->producer;
+    const bool expand = !rw.dead(pw) && passes::sole_use(rw.graph, t) && is_pointwise(pw, -1, /*allow_z=*/false) &&
+                        passes::known(pw->inputs[1])->dim(0) == c;
+    if (!expand) {
+      // A block without expand (MobileNetV2 features.1): fused only for the project that
+      // fuse_pointwise_depthwise_project adds next, so the depthwise result stays in a row buffer.
+      if (!sole_project(rw, dw.outputs[0], c)) return false;
+    }
 
-    ir::Node* fused = rw.graph.add_node("PointwiseDepthwise", std::string(kKilnDomain), 1,
-                                        {pw->inputs[0], pw->inputs[1], pw->inputs[2], dw.inputs[1], dw.inputs[2]},
-                                        {dw.outputs[0]}, dw.name);
+    ir::Node* fused = rw.graph.add_node(
+        "PointwiseDepthwise", std::string(kKilnDomain), 1,
+        {expand ? pw->inputs[0] : t, expand ? pw->inputs[1] : nullptr, expand ? pw->inputs[2] : nullptr,
+         dw.inputs[1], dw.inputs[2]},
+        {dw.outputs[0]}, dw.name);
     for (const char* key : {"strides", "pads", "dilations", "group", "kernel_shape", "auto_pad", "activation",
                             "activation_params", "activation_affine"}) {
       if (dw.has_attr(key)) fused->attrs[key] = dw.attrs.at(key);
     }
-    Activation::from_node(*pw)->write_to(*fused, "pw_");
-    rw.remove(pw);
+    if (expand) {
+      Activation::from_node(*pw)->write_to(*fused, "pw_");
+      rw.remove(pw);
+    }
     rw.remove(&dw);
     return true;
   });
@@ -108,13 +129,8 @@ Expected<bool> fuse_pointwise_depthwise_project(ir::Graph& graph) {
       return false;
     }
     const Tensor* wd = passes::known(pwdw.inputs[3]);
-    ir::Value* d = pwdw.outputs[0];
-    if (!wd || !passes::sole_use(rw.graph, d) || d->consumers.empty()) return false;
-    ir::Node* pj = d->consumers.front();
-    if (rw.dead(pj) || !is_pointwise(pj, wd->dim(0), /*allow_z=*/true) || pj->inputs[0] != d ||
-        (pj->has_input(3) && pj->inputs[3] == d)) {
-      return false;
-    }
+    ir::Node* pj = wd ? sole_project(rw, pwdw.outputs[0], wd->dim(0)) : nullptr;
+    if (!pj) return false;
     std::vector<ir::Value*> inputs = pwdw.inputs;
     inputs.insert(inputs.end(), {pj->inputs[1], pj->inputs[2]});
     if (pj->has_input(3)) inputs.push_back(pj->inputs[3]);

@@ -31,6 +31,7 @@ struct Case {
   bool z = false;             // the project's sum input
   std::string pj_act;
   std::vector<float> pj_params;
+  bool no_expand = false;     // Wp / Bp omitted: the depthwise reads X (c must equal K)
 };
 
 CpuCheck make(const Case& c, int threads, uint64_t seed) {
@@ -39,8 +40,13 @@ CpuCheck make(const Case& c, int threads, uint64_t seed) {
   const int64_t k = c.x[3];
   chk.input(random_tensor(c.x, seed, DType::kFloat32, -2, 2));
   const float s = 1.f / std::sqrt(static_cast<float>(k));
-  chk.constant(random_tensor({c.c, k, 1, 1}, seed + 1, DType::kFloat32, -s, s));
-  chk.constant(random_tensor({c.c}, seed + 2));
+  if (c.no_expand) {
+    chk.omitted();
+    chk.omitted();
+  } else {
+    chk.constant(random_tensor({c.c, k, 1, 1}, seed + 1, DType::kFloat32, -s, s));
+    chk.constant(random_tensor({c.c}, seed + 2));
+  }
   chk.constant(random_tensor({c.c, 1, 3, 3}, seed + 3, DType::kFloat32, -0.5f, 0.5f));
   chk.constant(random_tensor({c.c}, seed + 4));
   chk.attr_int("group", c.c);
@@ -116,6 +122,24 @@ TEST(CpuPointwiseDepthwise, WithProjectMatchesTheThreeConvolutions) {
       CpuCheck chk = make(c, threads, seed);
       EXPECT_TRUE(chk.check()) << "m " << c.m << " threads " << threads;
     }
+    seed += 10;
+  }
+  EXPECT_GT(cpu::pointwise_depthwise_runs(), runs) << "the cases ran on another kernel";
+}
+
+// Without an expand (MobileNetV2 features.1: a depthwise 32 @112 and its project to 16): the
+// kernel reads X's rows in place; with and without a project, strides 1 and 2, Z.
+TEST(CpuPointwiseDepthwise, WithoutExpand) {
+  Case f1{{1, 14, 13, 32}, 32, 1, {1, 1, 1, 1}, "", "", "Clip", {}, {0, 6}, {}, 16};
+  f1.no_expand = true;
+  Case s2z{{2, 9, 11, 48}, 48, 2, {1, 1, 1, 1}, "", "", "Relu", {}, {}, {}, 24, true};
+  s2z.no_expand = true;
+  Case plain{{1, 7, 8, 16}, 16, 1, {1, 1, 1, 1}, "", "", "Relu", {}, {}, {}};  // depthwise only
+  plain.no_expand = true;
+  int64_t runs = cpu::pointwise_depthwise_runs();
+  uint64_t seed = 300;
+  for (const Case& c : {f1, s2z, plain}) {
+    for (int threads : {1, 2, 3}) EXPECT_TRUE(make(c, threads, seed).check()) << "m " << c.m << " threads " << threads;
     seed += 10;
   }
   EXPECT_GT(cpu::pointwise_depthwise_runs(), runs) << "the cases ran on another kernel";

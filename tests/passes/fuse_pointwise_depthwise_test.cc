@@ -25,6 +25,7 @@ struct Block {
   int64_t project = 0;                         // > 0: the block's 1x1 project to this many channels
   bool project_residual = false;               // the project has a sum input Z
   bool depthwise_second_use = false;           // the depthwise result is also a graph output
+  bool no_expand = false;                      // the depthwise reads x directly (k == c)
 };
 
 // A MobileNetV2 block's expand and depthwise convolutions as layout_channels_last leaves them.
@@ -33,11 +34,15 @@ void block(GraphBuilder& b, const Block& s) {
   std::vector<ir::Value*> pw_in = {x, b.constant(random_tensor({s.c, s.k, 1, 1}, 2, DType::kFloat32, -0.25f, 0.25f)),
                                    b.constant(random_tensor({s.c}, 3))};
   if (s.residual_on_expand) pw_in.push_back(b.input("z", {1, s.h, s.h, s.c}, 4));
-  ir::Node* pw = b.node("FusedConv", pw_in, 1, "kiln");
-  attr_int(pw, "channels_last", 1);
-  set_clip(pw);
+  ir::Value* t = x;
+  if (!s.no_expand) {
+    ir::Node* pw = b.node("FusedConv", pw_in, 1, "kiln");
+    attr_int(pw, "channels_last", 1);
+    set_clip(pw);
+    t = pw->outputs[0];
+  }
   ir::Node* dw = b.node("FusedConv",
-                        {pw->outputs[0], b.constant(random_tensor({s.c, 1, 3, 3}, 5, DType::kFloat32, -0.5f, 0.5f)),
+                        {t, b.constant(random_tensor({s.c, 1, 3, 3}, 5, DType::kFloat32, -0.5f, 0.5f)),
                          b.constant(random_tensor({s.c}, 6))},
                         1, "kiln");
   attr_int(dw, "channels_last", 1);
@@ -47,7 +52,7 @@ void block(GraphBuilder& b, const Block& s) {
   attr_ints(dw, "pads", {1, 1, 1, 1});
   if (s.dilated) attr_ints(dw, "dilations", {2, 2});
   set_clip(dw);
-  if (s.second_use) b.output(pw->outputs[0]);
+  if (s.second_use) b.output(t);
   if (s.project == 0) {
     b.output(dw->outputs[0]);
     return;
@@ -134,6 +139,26 @@ TEST(FusePointwiseDepthwiseProject, ProjectJoinsTheNode) {
     EXPECT_EQ(c.output_names(), c.original_outputs);
     EXPECT_TRUE(c.numeric()) << "residual " << residual;
   }
+}
+
+// A large depthwise without expand (MobileNetV2 features.1) becomes a PointwiseDepthwise without
+// Wp / Bp, but only with its project: alone it stays a FusedConv (oneDNN's depthwise).
+TEST(FusePointwiseDepthwiseProject, BlockWithoutExpand) {
+  Block s;
+  s.k = s.c = 32, s.h = 96, s.stride = 1, s.no_expand = true, s.project = 16;  // 96 x 96 x 32: 1.2 MB
+  PassCheck c([&](GraphBuilder& b) { block(b, s); });
+  ASSERT_TRUE(c.apply(both_passes));
+  EXPECT_EQ(c.ops(), (Ops{"kiln.PointwiseDepthwise"}));
+  const ir::Node& n = *c.after->g->nodes[0];
+  EXPECT_EQ(n.inputs.size(), 7u);
+  EXPECT_FALSE(n.has_input(1) || n.has_input(2)) << "no expand";
+  EXPECT_FALSE(n.has_attr("pw_activation"));
+  EXPECT_TRUE(c.numeric());
+  Block alone = s;
+  alone.project = 0;
+  PassCheck d([&](GraphBuilder& b) { block(b, alone); });
+  ASSERT_TRUE(d.apply(both_passes));
+  EXPECT_FALSE(d.changed);
 }
 
 TEST(FusePointwiseDepthwiseProject, ProjectsThatCannotJoinStay) {

@@ -61,9 +61,11 @@ Status infer_fused_conv(InferContext& ctx) {
 Status infer_pointwise_depthwise(InferContext& ctx) {
   KILN_TRY(check_activation(ctx));
   if (auto pw = Activation::from_node(ctx.node(), "pw_"); !pw) return pw.status();
-  for (size_t i = 0; i < 5; ++i) {
-    if (!ctx.has_input(i)) return ctx.error("inputs X, Wp, Bp, Wd and Bd are all required (input {} is missing)", i);
+  for (size_t i : {0, 3, 4}) {
+    if (!ctx.has_input(i)) return ctx.error("inputs X, Wd and Bd are required (input {} is missing)", i);
   }
+  const bool has_expand = ctx.has_input(1) || ctx.has_input(2);
+  if (has_expand && (!ctx.has_input(1) || !ctx.has_input(2))) return ctx.error("the expand needs both Wp (input 1) and Bp (input 2)");
   ir::TypeInfo x = ctx.input_type(0);
   if (x.dims) {
     if (x.dims->size() != 4) return ctx.error("X must be [N, H, W, K] (channels-last), got {}", x.str());
@@ -74,15 +76,18 @@ Status infer_pointwise_depthwise(InferContext& ctx) {
   expand.opset = ctx.node().opset;
   expand.name = ctx.node().name;
   expand.outputs = ctx.node().outputs;  // sizes the inner context's outputs; nothing is written to them
-  std::vector<const ir::TypeInfo*> pw_types = {&x, &ctx.input_type(1), &ctx.input_type(2)};
-  std::vector<const Tensor*> pw_consts = {nullptr, ctx.input_constant(1), ctx.input_constant(2)};
-  InferContext pw_ctx(expand, std::move(pw_types), std::move(pw_consts));
-  KILN_TRY(infer_conv(pw_ctx));
-  const ir::TypeInfo t = pw_ctx.outputs().at(0);
-  const ir::TypeInfo& wp = ctx.input_type(1);
-  if (wp.dims && (wp.dims->size() != 4 || !(*wp.dims)[2].known() || (*wp.dims)[2].value != 1 ||
-                  !(*wp.dims)[3].known() || (*wp.dims)[3].value != 1)) {
-    return ctx.error("Wp must be a 1x1 kernel [C, K, 1, 1], got {}", wp.str());
+  ir::TypeInfo t = x;  // without an expand the depthwise reads X
+  if (has_expand) {
+    std::vector<const ir::TypeInfo*> pw_types = {&x, &ctx.input_type(1), &ctx.input_type(2)};
+    std::vector<const Tensor*> pw_consts = {nullptr, ctx.input_constant(1), ctx.input_constant(2)};
+    InferContext pw_ctx(expand, std::move(pw_types), std::move(pw_consts));
+    KILN_TRY(infer_conv(pw_ctx));
+    t = pw_ctx.outputs().at(0);
+    const ir::TypeInfo& wp = ctx.input_type(1);
+    if (wp.dims && (wp.dims->size() != 4 || !(*wp.dims)[2].known() || (*wp.dims)[2].value != 1 ||
+                    !(*wp.dims)[3].known() || (*wp.dims)[3].value != 1)) {
+      return ctx.error("Wp must be a 1x1 kernel [C, K, 1, 1], got {}", wp.str());
+    }
   }
   InferContext dw_ctx(ctx.node(), {&t, &ctx.input_type(3), &ctx.input_type(4)},
                       {nullptr, ctx.input_constant(3), ctx.input_constant(4)});

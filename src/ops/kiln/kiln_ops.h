@@ -14,6 +14,7 @@
 //       channels-last. Attributes: the depthwise Conv's (strides, pads, dilations, group,
 //       kernel_shape), `activation`... for it and `pw_activation`... for the expand (activation.h).
 //       T never exists whole: the CPU kernel expands three rows at a time into a per-thread ring.
+//       Wp and Bp may both be absent (a block without expand, MobileNetV2 features.1): T = X.
 //       Optional inputs Wq [M, C, 1, 1], Bq [M] and Z [N, OH, OW, M] add the block's project
 //       convolution: Y = pj_act(Conv1x1(D, Wq) + Bq + Z), D the depthwise result (computed one
 //       row at a time), Y [N, OH, OW, M]; `pj_activation`... is its activation.

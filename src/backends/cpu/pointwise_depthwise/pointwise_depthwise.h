@@ -24,7 +24,7 @@ struct PwDwParams {
   int64_t c = 0;                      // expanded channels, a multiple of 8
   int64_t oh = 0, ow = 0, stride = 1; // Y: [oh, ow, c]
   int64_t pt = 0, pl = 0;             // depthwise pads at the top / left (bottom / right follow from oh / ow)
-  const float* w_pw = nullptr;        // [k][c]
+  const float* w_pw = nullptr;        // [k][c]; null: no expand, T = X (k == c)
   const float* b_pw = nullptr;        // [c]
   const float* w_dw = nullptr;        // [9][c], tap-major
   const float* b_dw = nullptr;        // [c]
@@ -44,8 +44,11 @@ inline constexpr int64_t kPwDwProjectPad = 16;
 // Channels of Y: the project's when there is one.
 inline int64_t pwdw_out_channels(const PwDwParams& p) { return p.m > 0 ? p.m : p.c; }
 
-// Floats of ring one thread needs: three expanded rows, and with a project one depthwise row.
-inline int64_t pwdw_ring_floats(const PwDwParams& p) { return 3 * p.w * p.c + (p.m > 0 ? p.ow * p.c : 0); }
+// Floats of ring one thread needs: three expanded rows (with an expand), and with a project one
+// depthwise row.
+inline int64_t pwdw_ring_floats(const PwDwParams& p) {
+  return (p.w_pw ? 3 * p.w * p.c : 0) + (p.m > 0 ? p.ow * p.c : 0);
+}
 
 // Output rows [r0, r1) of one image: x is the image's [h, w, k], y its [oh, ow, out channels], z
 // (with a project only; may be null) the sum input laid out like y, ring holds

@@ -78,7 +78,7 @@ class PointwiseDepthwiseKernel final : public OpKernel {
 
     PwDwParams p;
     p.h = g.h, p.w = g.w, p.k = k_, p.c = c_, p.oh = g.oh, p.ow = g.ow, p.stride = stride_, p.pt = g.pt, p.pl = g.pl;
-    p.w_pw = w_pw_.data(), p.b_pw = b_pw_.data(), p.w_dw = w_dw_.data(), p.b_dw = b_dw_.data();
+    p.w_pw = w_pw_.empty() ? nullptr : w_pw_.data(), p.b_pw = b_pw_.data(), p.w_dw = w_dw_.data(), p.b_dw = b_dw_.data();
     p.act_pw = act_pw_, p.act_dw = act_dw_;
     p.m = project_.m, p.ldq = project_.ldq, p.act_pj = project_.act;
     p.w_pj = project_.w.data(), p.b_pj = project_.b.data();
@@ -87,7 +87,8 @@ class PointwiseDepthwiseKernel final : public OpKernel {
     float* yd = y.data<float>();
     const int64_t n = x.dim(0), total = n * g.oh;
     // A thread's range should be worth a fork: ~0.3 MFLOP at least (rows of late, small layers).
-    const int64_t row_flops = std::max<int64_t>(1, 2 * c_ * (stride_ * g.w * k_ + 9 * g.ow + g.ow * project_.m));
+    const int64_t expand_flops = w_pw_.empty() ? 0 : stride_ * g.w * k_;
+    const int64_t row_flops = std::max<int64_t>(1, 2 * c_ * (expand_flops + 9 * g.ow + g.ow * project_.m));
     const int64_t ring_floats = pwdw_ring_floats(p);
     const int64_t grain = std::max<int64_t>(1, 300000 / row_flops);
     const RowsFn rows = rows_;
@@ -140,14 +141,15 @@ Expected<std::unique_ptr<OpKernel>> prepare_pointwise_depthwise(const PrepareCon
     return decline();
   }
   const int64_t k = (*xt->dims)[3].value;
+  const bool has_expand = node.has_input(1) || node.has_input(2);
   const Tensor* wp = pctx.constant(1);
-  if (k < 1 || !wp || wp->rank() != 4) return decline();
-  const int64_t c = wp->dim(0);
+  if (k < 1 || (has_expand && (!wp || wp->rank() != 4))) return decline();
+  const int64_t c = has_expand ? wp->dim(0) : k;
   if (c < 8 || c % 8 != 0) return decline();
-  const Tensor* bp = constant_f32(pctx, 2, {c});
+  const Tensor* bp = has_expand ? constant_f32(pctx, 2, {c}) : nullptr;
   const Tensor* wd = constant_f32(pctx, 3, {c, 1, 3, 3});
   const Tensor* bd = constant_f32(pctx, 4, {c});
-  if (!constant_f32(pctx, 1, {c, k, 1, 1}) || !bp || !wd || !bd) return decline();
+  if ((has_expand && (!constant_f32(pctx, 1, {c, k, 1, 1}) || !bp)) || !wd || !bd) return decline();
   if (node.attr_int("group", 1) != c || node.attr_ints("dilations", {1, 1}) != std::vector<int64_t>{1, 1}) return decline();
   auto ks = node.attr_ints("kernel_shape", {3, 3});
   auto strides = node.attr_ints("strides", {1, 1});
@@ -193,14 +195,17 @@ Expected<std::unique_ptr<OpKernel>> prepare_pointwise_depthwise(const PrepareCon
   } else if (!forward_window(node, {-1, -1}, {3, 3}, false)) {
     return decline();
   }
-  std::vector<float> w_pw(static_cast<size_t>(k * c)), w_dw(static_cast<size_t>(9 * c));
-  const float* wpd = wp->data<float>();
+  // Without an expand, w_pw stays empty (the kernel reads X's rows in place).
+  std::vector<float> w_pw(has_expand ? static_cast<size_t>(k * c) : 0), w_dw(static_cast<size_t>(9 * c));
   const float* wdd = wd->data<float>();
   for (int64_t m = 0; m < c; ++m) {
-    for (int64_t kk = 0; kk < k; ++kk) w_pw[static_cast<size_t>(kk * c + m)] = wpd[m * k + kk];
+    if (has_expand) {
+      for (int64_t kk = 0; kk < k; ++kk) w_pw[static_cast<size_t>(kk * c + m)] = wp->data<float>()[m * k + kk];
+    }
     for (int64_t t = 0; t < 9; ++t) w_dw[static_cast<size_t>(t * c + m)] = wdd[m * 9 + t];
   }
-  std::vector<float> b_pw(bp->data<float>(), bp->data<float>() + c), b_dw(bd->data<float>(), bd->data<float>() + c);
+  std::vector<float> b_pw = has_expand ? std::vector<float>(bp->data<float>(), bp->data<float>() + c) : std::vector<float>();
+  std::vector<float> b_dw(bd->data<float>(), bd->data<float>() + c);
   return std::unique_ptr<OpKernel>(std::make_unique<PointwiseDepthwiseKernel>(
       k, c, strides[0], std::move(w_pw), std::move(b_pw), std::move(w_dw), std::move(b_dw), *act_pw, *act_dw, std::move(project), fixed,
       rows));

@@ -259,11 +259,11 @@ struct PwDwKernel {
 
   static void rows(const PwDwParams& p, const float* x, const float* z, float* y, int64_t r0, int64_t r1,
                    float* ring) {
-    const ExpandFn expand = expand_for(p);
+    const ExpandFn expand = p.w_pw ? expand_for(p) : nullptr;
     const DwFn dw = p.stride == 1 ? dw_for_e<1>(p.act_dw) : dw_for_e<2>(p.act_dw);
     const ProjectFn project = p.m > 0 ? project_for(p) : nullptr;
     const int64_t slot_floats = p.w * p.c, out_c = pwdw_out_channels(p);
-    float* drow = ring + 3 * slot_floats;  // the depthwise row, with a project
+    float* drow = ring + (expand ? 3 * slot_floats : 0);  // the depthwise row, with a project
     int64_t held[3] = {-1, -1, -1};  // the input row each ring slot holds
     for (int64_t r = r0; r < r1; ++r) {
       const float* rows[3];
@@ -271,6 +271,10 @@ struct PwDwKernel {
         const int64_t i = r * p.stride - p.pt + kh;
         if (i < 0 || i >= p.h) {
           rows[kh] = nullptr;  // padding: the taps are skipped
+          continue;
+        }
+        if (!expand) {
+          rows[kh] = x + i * p.w * p.c;  // no expand: the depthwise reads X's rows in place
           continue;
         }
         const int64_t slot = i % 3;  // three consecutive rows never share a slot

@@ -156,8 +156,8 @@ Status attention(KernelContext& ctx) {
   return Status::ok();
 }
 
-// kiln.PointwiseDepthwise as its two or three channels-last FusedConvs: the expand (pw_ activation,
-// no other attributes), the depthwise one (the node's attributes less the pw_ and pj_ ones), and
+// kiln.PointwiseDepthwise as its one to three channels-last FusedConvs: the expand when Wp is
+// given (pw_ activation, no other attributes), the depthwise one (the node's attributes less the pw_ and pj_ ones), and
 // with Wq the project (pj_ activation, Z).
 Status pointwise_depthwise(KernelContext& ctx) {
   KILN_ASSIGN_OR_RETURN(Activation pw_act, Activation::from_node(ctx.node(), "pw_"));
@@ -168,15 +168,19 @@ Status pointwise_depthwise(KernelContext& ctx) {
   expand.name = ctx.node().name;
   set_channels_last(expand);
   pw_act.write_to(expand);
-  ForwardContext t(expand, {ctx.input_value(0), ctx.input_value(1), ctx.input_value(2)});
-  KILN_TRY(fused_conv(t));
+  Value t_value = ctx.input_value(0);  // without Wp / Bp the depthwise reads X
+  if (ctx.has_input(1)) {
+    ForwardContext t(expand, {ctx.input_value(0), ctx.input_value(1), ctx.input_value(2)});
+    KILN_TRY(fused_conv(t));
+    t_value = Value(t.output(0));
+  }
 
   ir::Node depthwise = expand;
   depthwise.attrs = ctx.node().attrs;
   for (const char* key : {"pw_activation", "pw_activation_params", "pw_activation_affine"}) depthwise.attrs.erase(key);
   set_channels_last(depthwise);
   for (const char* key : {"pj_activation", "pj_activation_params", "pj_activation_affine"}) depthwise.attrs.erase(key);
-  ForwardContext y(depthwise, {Value(t.output(0)), ctx.input_value(3), ctx.input_value(4)});
+  ForwardContext y(depthwise, {std::move(t_value), ctx.input_value(3), ctx.input_value(4)});
   KILN_TRY(fused_conv(y));
   if (!ctx.has_input(5)) {
     ctx.set_output(0, Value(y.output(0)));
