@@ -18,64 +18,96 @@ struct PwDwKernel {
 
   using Finish = cpu::Finish<A>;
 
-  // Expanded pixels [0, P) x channels [n0, n0 + NV * L): NV vectors of B read once per k feed P
-  // broadcast pixels (P x NV accumulators, see kTilePixels). K > 0 fixes the reduction length at
-  // compile time: fully unrolled, it measured 78 against 58 GFLOP/s for a run-time K of 16.
-  template <int P, int NV, int K, int E>
-  static inline void expand_tile(const PwDwParams& p, const Finish& fin, const float* x, float* out, int64_t n0) {
-    const int64_t k = K > 0 ? K : p.k, c = p.c;
+  // The kernel's two 1x1 convolutions (the expand and the project) as the row tiles read them:
+  // a [pixels][k] x w [k][ldw] + b -> y [pixels][n].
+  struct Conv1x1 {
+    int64_t k, n, ldw;
+    const float* w;
+    const float* b;
+  };
+  // How a tile stores: the expand's n is a multiple of the width and has no sum input; the
+  // project's last vector may be partial (24 channels on AVX-512) and it may add Z.
+  enum Store { kFull, kMaskedSum };
+
+  // Pixels [0, P) x channels [n0, n0 + NV * L): NV vectors of w read once per k feed P broadcast
+  // pixels (P x NV accumulators, see kTilePixels). K > 0 fixes the reduction length at compile
+  // time: fully unrolled, the expand measured 78 against 58 GFLOP/s for a run-time K of 16.
+  template <int P, int NV, int K, int E, Store S>
+  static inline void tile(const Conv1x1& g, const Finish& fin, M last, const float* a, const float* z, float* y,
+                          int64_t n0) {
+    const int64_t k = K > 0 ? K : g.k, n = g.n;
     V acc[P][NV];
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
-      const V b = A::loadw(p.b_pw + n0 + v * L);
+      const V b = A::loadw(g.b + n0 + v * L);
 #pragma GCC unroll 8
       for (int i = 0; i < P; ++i) acc[i][v] = b;
     }
 #pragma GCC unroll 32
     for (int64_t kk = 0; kk < k; ++kk) {
-      const float* wr = p.w_pw + kk * c + n0;
+      const float* wr = g.w + kk * g.ldw + n0;
       V b[NV];
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) b[v] = A::loadw(wr + v * L);
 #pragma GCC unroll 8
       for (int i = 0; i < P; ++i) {
-        const V a = A::set1(x[i * k + kk]);
+        const V x = A::set1(a[i * k + kk]);
 #pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) acc[i][v] = A::fma(a, b[v], acc[i][v]);
+        for (int v = 0; v < NV; ++v) acc[i][v] = A::fma(x, b[v], acc[i][v]);
       }
     }
 #pragma GCC unroll 8
     for (int i = 0; i < P; ++i) {
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) A::store(out + i * c + n0 + v * L, fin.template apply<E>(acc[i][v]), A::full());
+      for (int v = 0; v < NV; ++v) {
+        float* out = y + i * n + n0 + v * L;
+        V r = acc[i][v];
+        if (S == kFull || v + 1 < NV || n0 + NV * L <= n) {
+          if (S == kMaskedSum && z) r = A::add(r, A::load(z + i * n + n0 + v * L, A::full()));
+          A::store(out, fin.template apply<E>(r), A::full());
+        } else {
+          if (z) r = A::add(r, A::load(z + i * n + n0 + v * L, last));
+          A::store(out, fin.template apply<E>(r), last);
+        }
+      }
     }
   }
 
-  template <int P, int K, int E>
-  static inline void expand_pixels(const PwDwParams& p, const Finish& fin, const float* x, float* out) {
-    const int64_t vecs = p.c / L;
+  // P pixels, all n channels: tiles of 3 vectors, then one of 2 or 1.
+  template <int P, int K, int E, Store S>
+  static inline void pixels(const Conv1x1& g, const Finish& fin, M last, const float* a, const float* z, float* y) {
+    const int64_t vecs = (g.n + L - 1) / L;
     int64_t v = 0;
-    for (; v + 3 <= vecs; v += 3) expand_tile<P, 3, K, E>(p, fin, x, out, v * L);
-    for (; v < vecs; ++v) expand_tile<P, 1, K, E>(p, fin, x, out, v * L);
+    for (; v + 3 <= vecs; v += 3) tile<P, 3, K, E, S>(g, fin, last, a, z, y, v * L);
+    if (vecs - v == 2) tile<P, 2, K, E, S>(g, fin, last, a, z, y, v * L);
+    else if (vecs - v == 1) tile<P, 1, K, E, S>(g, fin, last, a, z, y, v * L);
   }
 
-  // Pixels per expand tile: 4 x 3 = 12 accumulators fill AVX2's 16 registers; AVX-512's 32 take
+  // Pixels per tile: 4 x 3 = 12 accumulators fill AVX2's 16 registers; AVX-512's 32 take
   // 8 x 3 = 24, which halves the weight loads per FMA.
   static constexpr int kTilePixels = L >= 16 ? 8 : 4;
+
+  // One row of `count` pixels: a [count][k] -> y [count][n] (z: Z's row, or null).
+  template <int K, int E, Store S>
+  static void conv1x1_row(const Conv1x1& g, const Activation& act, const float* a, const float* z, float* y,
+                          int64_t count) {
+    const Finish fin(act);
+    const M last = A::mask(g.n % L == 0 ? L : g.n % L);
+    const int64_t k = K > 0 ? K : g.k, n = g.n;
+    int64_t px = 0;
+    for (; px + kTilePixels <= count; px += kTilePixels) {
+      pixels<kTilePixels, K, E, S>(g, fin, last, a + px * k, z ? z + px * n : nullptr, y + px * n);
+    }
+    if constexpr (kTilePixels > 4) {
+      for (; px + 4 <= count; px += 4) pixels<4, K, E, S>(g, fin, last, a + px * k, z ? z + px * n : nullptr, y + px * n);
+    }
+    for (; px < count; ++px) pixels<1, K, E, S>(g, fin, last, a + px * k, z ? z + px * n : nullptr, y + px * n);
+  }
 
   // One input row [w][k] -> one expanded row [w][c].
   template <int K, int E>
   static void expand_row(const PwDwParams& p, const float* x, float* out) {
-    const int64_t k = K > 0 ? K : p.k;
-    const Finish fin(p.act_pw);
-    int64_t px = 0;
-    for (; px + kTilePixels <= p.w; px += kTilePixels) {
-      expand_pixels<kTilePixels, K, E>(p, fin, x + px * k, out + px * p.c);
-    }
-    if constexpr (kTilePixels > 4) {
-      for (; px + 4 <= p.w; px += 4) expand_pixels<4, K, E>(p, fin, x + px * k, out + px * p.c);
-    }
-    for (; px < p.w; ++px) expand_pixels<1, K, E>(p, fin, x + px * k, out + px * p.c);
+    conv1x1_row<K, E, kFull>({p.k, p.c, p.c, p.w_pw, p.b_pw}, p.act_pw, x, nullptr, out, p.w);
   }
 
   using ExpandFn = void (*)(const PwDwParams&, const float*, float*);
@@ -181,71 +213,10 @@ struct PwDwKernel {
     }
   }
 
-  // Project: output pixels [0, P) x channels [n0, n0 + NV * L) of Y = act(D x w_pj + b_pj + Z),
-  // the last vector masked by `last` (m need not be a multiple of L). The reduction runs over all
-  // c channels of the depthwise row D.
-  template <int P, int NV, int E>
-  static inline void project_tile(const PwDwParams& p, const Finish& fin, M last, const float* d, const float* z,
-                                  float* y, int64_t n0) {
-    const int64_t c = p.c, m = p.m, ldq = p.ldq;
-    V acc[P][NV];
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) {
-      const V b = A::loadw(p.b_pj + n0 + v * L);
-#pragma GCC unroll 8
-      for (int i = 0; i < P; ++i) acc[i][v] = b;
-    }
-    const float* w = p.w_pj + n0;
-#pragma GCC unroll 4
-    for (int64_t kk = 0; kk < c; ++kk, w += ldq) {
-      V b[NV];
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) b[v] = A::loadw(w + v * L);
-#pragma GCC unroll 8
-      for (int i = 0; i < P; ++i) {
-        const V a = A::set1(d[i * c + kk]);
-#pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) acc[i][v] = A::fma(a, b[v], acc[i][v]);
-      }
-    }
-#pragma GCC unroll 8
-    for (int i = 0; i < P; ++i) {
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) {
-        float* out = y + i * m + n0 + v * L;
-        V r = acc[i][v];
-        if (v + 1 < NV || n0 + NV * L <= m) {
-          if (z) r = A::add(r, A::load(z + i * m + n0 + v * L, A::full()));
-          A::store(out, fin.template apply<E>(r), A::full());
-        } else {
-          if (z) r = A::add(r, A::load(z + i * m + n0 + v * L, last));
-          A::store(out, fin.template apply<E>(r), last);
-        }
-      }
-    }
-  }
-
-  template <int P, int E>
-  static inline void project_pixels(const PwDwParams& p, const Finish& fin, M last, const float* d, const float* z,
-                                    float* y) {
-    const int64_t vecs = (p.m + L - 1) / L;
-    int64_t v = 0;
-    for (; v + 3 <= vecs; v += 3) project_tile<P, 3, E>(p, fin, last, d, z, y, v * L);
-    if (vecs - v == 2) project_tile<P, 2, E>(p, fin, last, d, z, y, v * L);
-    else if (vecs - v == 1) project_tile<P, 1, E>(p, fin, last, d, z, y, v * L);
-  }
-
   // One depthwise row d [ow][c] -> one output row y [ow][m] (z: Z's row, or null).
   template <int E>
   static void project_row(const PwDwParams& p, const float* d, const float* z, float* y) {
-    const Finish fin(p.act_pj);
-    const M last = A::mask(p.m % L == 0 ? L : p.m % L);
-    const int64_t c = p.c, m = p.m;
-    int64_t px = 0;
-    for (; px + kTilePixels <= p.ow; px += kTilePixels) {
-      project_pixels<kTilePixels, E>(p, fin, last, d + px * c, z ? z + px * m : nullptr, y + px * m);
-    }
-    for (; px < p.ow; ++px) project_pixels<1, E>(p, fin, last, d + px * c, z ? z + px * m : nullptr, y + px * m);
+    conv1x1_row<0, E, kMaskedSum>({p.c, p.m, p.ldq, p.w_pj, p.b_pj}, p.act_pj, d, z, y, p.ow);
   }
 
   using ProjectFn = void (*)(const PwDwParams&, const float*, const float*, float*);
