@@ -50,7 +50,6 @@ bool ints_are(const ir::Node& n, const char* key, std::vector<int64_t> fallback,
 // A channels-last 1x1 kiln.FusedConv (stride 1, no pads, group 1) with constant weights and bias,
 // reading `in_channels` channels (-1: any), with a sum input Z only when allow_z.
 bool is_pointwise(const ir::Node* n, int64_t in_channels, bool allow_z) {
-  if (!n || (!allow_z && n->has_input(3))) return false;
   const Tensor* w = fused_conv_weights(n, {-1, in_channels, 1, 1}, allow_z);
   return w && n->attr_int("group", 1) == 1 && ints_are(*n, "strides", {1, 1}, {1, 1}) &&
          ints_are(*n, "dilations", {1, 1}, {1, 1}) && ints_are(*n, "pads", {0, 0, 0, 0}, {0, 0, 0, 0}) &&

@@ -2,8 +2,6 @@
 // (every activation, with/without Z, both layouts), ConvTranspose, pools and LRN.
 #include <gtest/gtest.h>
 
-#include <oneapi/dnnl/dnnl.hpp>
-
 #include <cmath>
 #include <thread>
 
@@ -132,9 +130,7 @@ TEST(DnnlConv, FusedConvLayoutsAndZ) {
 // channels-last kernel is AVX2's direct one (measured 1.6-1.8x slower there); small ones and the
 // few-channel stems do not. With AVX-512, brgconv runs channels-last in place at every size.
 TEST(DnnlConv, WideChannelsLastConvGoesThroughBlockedLayout) {
-  const dnnl::cpu_isa isa = dnnl::get_effective_cpu_isa();
-  const bool brgconv = isa == dnnl::cpu_isa::avx512_core || isa == dnnl::cpu_isa::avx512_core_vnni ||
-                       isa == dnnl::cpu_isa::avx512_core_bf16 || isa == dnnl::cpu_isa::avx512_core_amx;
+  const bool brgconv = cpu::onednn::dense_conv_is_brgemm();
   const ConvCase wide = {{1, 32, 96, 181}, 5, {3, 3}, 1, {}, {}, {1, 1, 1, 1}};  // 2.2 MB input
   int64_t before = cpu::onednn::channels_last_blocked_convs();
   EXPECT_TRUE(check_fused(wide, true, true, "Relu"));

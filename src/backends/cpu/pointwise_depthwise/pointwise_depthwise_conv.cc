@@ -124,6 +124,16 @@ class PointwiseDepthwiseKernel final : public OpKernel {
 
 Expected<std::unique_ptr<OpKernel>> decline() { return std::unique_ptr<OpKernel>(); }
 
+// A 1x1 convolution's ONNX weights [out][in] as the row tiles read them: [in][ld], zero-padded.
+std::vector<float> transpose_1x1(const Tensor& w, int64_t ld) {
+  const int64_t out = w.dim(0), in = w.dim(1);
+  std::vector<float> t(static_cast<size_t>(in * ld), 0.f);
+  const float* wd = w.data<float>();
+  for (int64_t o = 0; o < out; ++o)
+    for (int64_t i = 0; i < in; ++i) t[static_cast<size_t>(i * ld + o)] = wd[o * in + i];
+  return t;
+}
+
 const Tensor* constant_f32(const PrepareContext& pctx, size_t i, std::initializer_list<int64_t> shape) {
   const Tensor* t = pctx.constant(i);
   if (!t || t->dtype() != DType::kFloat32 || t->shape() != Shape(shape)) return nullptr;
@@ -174,11 +184,8 @@ Expected<std::unique_ptr<OpKernel>> prepare_pointwise_depthwise(const PrepareCon
     }
     project.m = m, project.act = *act_pj;
     project.ldq = (m + kPwDwProjectPad - 1) / kPwDwProjectPad * kPwDwProjectPad;
-    project.w.assign(static_cast<size_t>(c * project.ldq), 0.f);
+    project.w = transpose_1x1(*wq, project.ldq);
     project.b.assign(static_cast<size_t>(project.ldq), 0.f);
-    const float* wqd = wq->data<float>();
-    for (int64_t o = 0; o < m; ++o)
-      for (int64_t ch = 0; ch < c; ++ch) project.w[static_cast<size_t>(ch * project.ldq + o)] = wqd[o * c + ch];
     std::copy(bq->data<float>(), bq->data<float>() + m, project.b.begin());
   }
   RowsFn rows = nullptr;
@@ -196,12 +203,9 @@ Expected<std::unique_ptr<OpKernel>> prepare_pointwise_depthwise(const PrepareCon
     return decline();
   }
   // Without an expand, w_pw stays empty (the kernel reads X's rows in place).
-  std::vector<float> w_pw(has_expand ? static_cast<size_t>(k * c) : 0), w_dw(static_cast<size_t>(9 * c));
+  std::vector<float> w_pw = has_expand ? transpose_1x1(*wp, c) : std::vector<float>(), w_dw(static_cast<size_t>(9 * c));
   const float* wdd = wd->data<float>();
   for (int64_t m = 0; m < c; ++m) {
-    if (has_expand) {
-      for (int64_t kk = 0; kk < k; ++kk) w_pw[static_cast<size_t>(kk * c + m)] = wp->data<float>()[m * k + kk];
-    }
     for (int64_t t = 0; t < 9; ++t) w_dw[static_cast<size_t>(t * c + m)] = wdd[m * 9 + t];
   }
   std::vector<float> b_pw = has_expand ? std::vector<float>(bp->data<float>(), bp->data<float>() + c) : std::vector<float>();
